@@ -1,0 +1,1 @@
+"""MesoNet toolchain: Keras MesoNet -> TF.js, parity checks, evaluation."""

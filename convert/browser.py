@@ -1,0 +1,37 @@
+"""Headless Chromium through Playwright, for the parity check, tests and benchmarks."""
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+CHROMIUM_ENV = "MESONET_CHROMIUM"  # path to a Chromium; unset: /usr/bin/chromium if present
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    # WebGL without a GPU: SwiftShader emulates it on the CPU.
+    "--use-angle=swiftshader",
+    "--enable-unsafe-swiftshader",
+]
+
+
+def chromium_path():
+    """The Chromium to drive; None lets Playwright use its own download."""
+    path = os.environ.get(CHROMIUM_ENV)
+    if path:
+        return path
+    return DEFAULT_CHROMIUM if Path(DEFAULT_CHROMIUM).exists() else None
+
+
+@contextmanager
+def launch(extra_args=()):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path(), headless=True, args=LAUNCH_ARGS + list(extra_args))
+        try:
+            yield browser
+        finally:
+            browser.close()

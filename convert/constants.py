@@ -1,0 +1,90 @@
+"""Every constant the toolchain shares, and that metadata.json hands to the site.
+
+The site never repeats these values: it reads them from each model's
+metadata.json, which `metadata.py` writes from this module.
+"""
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SITE_DIR = REPO_ROOT / "site"
+SITE_MODEL_DIR = SITE_DIR / "model"
+SHARED_DIR = REPO_ROOT.parent / "shared"
+
+METADATA_SCHEMA = 1
+METADATA_FILE = "metadata.json"
+MODEL_JSON = "model.json"
+MODEL_INDEX_FILE = "index.json"
+DEFAULT_MODEL_ID = "meso4-df"
+
+# Input contract shared by Keras, the parity check and the site.
+INPUT_SIZE = 256
+INPUT_CHANNELS = 3
+# Nearest neighbour with half-pixel centres: what MesoNet was trained with
+# (Keras flow_from_directory's default), and the best of nearest, bilinear,
+# area and bicubic on the MesoNet validation crops (ROC AUC 0.962 vs 0.948 to
+# 0.956). tf.image.resize(method="nearest") in Python and
+# tf.image.resizeNearestNeighbor(x, size, false, true) in TF.js pick the same
+# source pixels, exactly, when resizing to 256 (scale = in/256 is exact).
+RESIZE_METHOD = "nearest"
+RESIZE_HALF_PIXEL_CENTERS = True
+PIXEL_SCALE = 255.0  # input = resized RGB / 255, in [0, 1]
+
+# The sigmoid output is P(real): Keras flow_from_directory sorted the class
+# folders alphabetically, df = 0, real = 1. Near 0 means manipulated.
+OUTPUT_MEANING = "p_real"
+# Provisional bands, replaced by calibrated ones once evaluation writes them:
+# P(real) below FAKE_BELOW is "likely manipulated", above REAL_ABOVE "likely real".
+THRESHOLDS = {"fake_below": 0.35, "real_above": 0.65}
+
+ARCHITECTURES = {"meso4": "Meso-4", "mesoinception4": "MesoInception-4"}
+QUANTIZATIONS = ("none", "float16", "uint8")
+
+# Parity: max |delta P(real)| allowed between Keras and TF.js, per weight
+# quantisation and TF.js backend. Why each value is what it is: docs/converter.md.
+PARITY_BACKENDS = ("cpu", "wasm", "webgl")
+PARITY_TOLERANCE = {
+    "none": {"cpu": 1e-5, "wasm": 1e-5, "webgl": 1e-4},
+    "float16": {"cpu": 2e-3, "wasm": 2e-3, "webgl": 2e-3},
+    "uint8": {"cpu": 5e-2, "wasm": 5e-2, "webgl": 5e-2},
+}
+PARITY_RANDOM_INPUTS = 4
+PARITY_MAX_IMAGES = 32
+PARITY_SEED = 20180901
+
+# Published MesoNet weights (Afchar et al., WIFS 2018), pinned to one commit.
+WEIGHTS_COMMIT = "2144d56a30e48cdcac1976ff13a1c5cdc86376c6"
+WEIGHTS_URL = "https://github.com/DariusAf/MesoNet/raw/{commit}/weights/{file}"
+WEIGHTS_DIR_ENV = "MESONET_WEIGHTS_DIR"  # a local mirror of the weight files
+CACHE_DIR_ENV = "MESONET_CACHE_DIR"  # where downloads are kept
+DEFAULT_CACHE_DIR = Path.home() / ".cache" / "mesonet-web"
+
+PUBLISHED_MODELS = {
+    "meso4-df": {
+        "file": "Meso4_DF.h5",
+        "sha256": "036ed30d04ffd9c7506f825b97c86aa64915f5818931da96817b169aad790af5",
+        "architecture": "meso4",
+        "name": "Meso-4, trained on Deepfake face swaps",
+        "trained_on": "MesoNet Deepfake set",
+    },
+    "meso4-f2f": {
+        "file": "Meso4_F2F.h5",
+        "sha256": "bcfda015d217b9f8d6557693edbdf9f4e79cfd22672541968dd0e2954462b5d7",
+        "architecture": "meso4",
+        "name": "Meso-4, trained on Face2Face reenactment",
+        "trained_on": "FaceForensics Face2Face",
+    },
+    "mesoinception4-df": {
+        "file": "MesoInception_DF.h5",
+        "sha256": "234586d40058e76ef8b6f27ca4b63c06e31c2a5a69c0d8ba6f30b1468ab7bafa",
+        "architecture": "mesoinception4",
+        "name": "MesoInception-4, trained on Deepfake face swaps",
+        "trained_on": "MesoNet Deepfake set",
+    },
+    "mesoinception4-f2f": {
+        "file": "MesoInception_F2F.h5",
+        "sha256": "d4533ac8a3197dc35c47405d23d99e888c1d0135e267e03540c7451feaccff3f",
+        "architecture": "mesoinception4",
+        "name": "MesoInception-4, trained on Face2Face reenactment",
+        "trained_on": "FaceForensics Face2Face",
+    },
+}

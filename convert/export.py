@@ -1,0 +1,125 @@
+"""Keras MesoNet .h5 -> TF.js layers model + metadata.json, with a parity proof.
+
+The output is built in a temporary folder beside the destination and moved
+into place only when everything (conversion, parity, metadata) succeeded.
+"""
+import os
+import re
+import shutil
+import tempfile
+import warnings
+from pathlib import Path
+
+from convert import mesonet, metadata, parity, weights
+from convert.constants import (MODEL_INDEX_FILE, PARITY_BACKENDS, PARITY_TOLERANCE,
+                               PUBLISHED_MODELS, SITE_MODEL_DIR)
+from convert.errors import ConvertError
+
+SHARD_BYTES = 4 * 1024 * 1024
+
+
+def resolve_source(source):
+    """(path, facts) for a published model name or a path to a .h5."""
+    if source in PUBLISHED_MODELS:
+        entry = PUBLISHED_MODELS[source]
+        path = weights.resolve(source)
+        return path, {"id": source, "name": entry["name"], "architecture": entry["architecture"],
+                      "trained_on": entry["trained_on"], "url": weights.weights_url(source)}
+    return Path(source), {}
+
+
+def _slug(text):
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "model"
+
+
+def _quantization_map(quantize):
+    return None if quantize == "none" else {quantize: True}
+
+
+def _make_workdir(out_dir):
+    blocker = next((p for p in out_dir.parents if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise ConvertError(out_dir, f"cannot write the output folder: {blocker} is a file")
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+        work.chmod(0o755)  # mkdtemp makes it private; the site is served to others
+        return work
+    except OSError as exc:
+        raise ConvertError(out_dir, f"cannot write the output folder ({exc.strerror or exc})") from exc
+
+
+def _move_into_place(work, out_dir):
+    old = None
+    if out_dir.exists():
+        if not out_dir.is_dir():
+            raise ConvertError(out_dir, "exists and is not a folder")
+        old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+        out_dir.rename(old)
+    work.rename(out_dir)
+    if old is not None:
+        shutil.rmtree(old)
+
+
+def run_parity(model, model_dir, quantize, images, backends, log):
+    inputs, names = parity.parity_inputs(images)
+    log(f"parity: scoring {len(images)} images + {len(names) - len(images)} random inputs "
+        f"with Keras and TF.js ({', '.join(backends)})")
+    reference = parity.keras_scores(model, inputs)
+    by_backend = parity.browser_scores(model_dir, inputs, backends)
+    report = parity.compare(reference, by_backend, names, PARITY_TOLERANCE[quantize])
+    for backend, row in report.items():
+        if row["available"]:
+            log(f"parity: {backend:5s} max |dP(real)| {row['max_abs_diff']:.2e} "
+                f"(tolerance {row['tolerance']:.0e}) {'ok' if row['passed'] else 'FAILED'}")
+        else:
+            log(f"parity: {backend:5s} not available in this browser ({row['reason']})")
+    return {"images": len(images), "random_inputs": len(names) - len(images),
+            "backends": report}
+
+
+def _raise_on_parity_failure(path, report):
+    """CPU and WASM must run and pass; WebGL must pass where the browser has it."""
+    failed = [f"{b} (max |dP(real)| {r['max_abs_diff']:.2e} > {r['tolerance']:.0e})"
+              for b, r in report.items() if r["available"] and not r["passed"]]
+    failed += [f"{b} (backend did not start: {report[b]['reason']})"
+               for b in ("cpu", "wasm") if b in report and not report[b]["available"]]
+    if failed:
+        raise ConvertError(path, "parity check failed on " + ", ".join(failed))
+
+
+def export(source, out_dir, *, architecture=None, quantize="none", model_id=None, name=None,
+           check_parity=True, parity_images=None, backends=PARITY_BACKENDS, log=print):
+    """Convert source into out_dir; returns the metadata written. Raises ConvertError."""
+    out_dir = Path(out_dir)
+    path, facts = resolve_source(source)
+    model, arch = mesonet.load(path, architecture or facts.get("architecture"))
+    model_id = model_id or facts.get("id") or _slug(out_dir.name)
+    work = _make_workdir(out_dir)
+    try:
+        import tensorflowjs as tfjs
+        with warnings.catch_warnings():  # the converter's own HDF5 legacy-format notice
+            warnings.simplefilter("ignore")
+            tfjs.converters.save_keras_model(
+                model, str(work), quantization_dtype_map=_quantization_map(quantize),
+                weight_shard_size_bytes=SHARD_BYTES)
+        meta = metadata.build(
+            model_id=model_id, name=name or facts.get("name") or model_id, architecture=arch,
+            source={"file": path.name, "sha256": weights.sha256_of(path), "url": facts.get("url")},
+            quantization=quantize, files=metadata.file_hashes(work), parity={"skipped": True},
+            trained_on=facts.get("trained_on"))
+        metadata.write(work, meta)  # the site's loader reads it during the parity check
+        if check_parity:
+            images = parity.list_images(parity_images) if parity_images else \
+                parity.default_parity_images()
+            meta["parity"] = run_parity(model, work, quantize, images, backends, log)
+            _raise_on_parity_failure(path, meta["parity"]["backends"])
+            metadata.write(work, meta)
+        _move_into_place(work, out_dir)
+    finally:
+        if work.exists():
+            shutil.rmtree(work, ignore_errors=True)
+    root = out_dir.parent
+    if root.resolve() == SITE_MODEL_DIR.resolve() or (root / MODEL_INDEX_FILE).exists():
+        metadata.update_index(root)
+    return meta

@@ -1,0 +1,65 @@
+"""Convert a Keras MesoNet (.h5 or a published model name) to TF.js, with parity.
+
+    python convert/export_tfjs.py meso4-df --out site/model/meso4-df
+    python convert/export_tfjs.py my_retrained.h5 --out site/model/my-model --quantize float16
+"""
+import argparse
+import sys
+import time
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make `convert` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from convert.constants import (ARCHITECTURES, PARITY_BACKENDS, PUBLISHED_MODELS,  # noqa: E402
+                               QUANTIZATIONS, SITE_MODEL_DIR)
+from convert.errors import ConvertError  # noqa: E402
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="export_tfjs.py", description=__doc__.splitlines()[0],
+        epilog=f"Published models: {', '.join(PUBLISHED_MODELS)}.")
+    parser.add_argument("source", help="path to a Keras .h5, or a published model name")
+    parser.add_argument("--out", type=Path,
+                        help=f"output folder (default: {SITE_MODEL_DIR.name}/<model id> in the site)")
+    parser.add_argument("--arch", choices=sorted(ARCHITECTURES),
+                        help="architecture of a weights-only file (default: inferred)")
+    parser.add_argument("--quantize", choices=QUANTIZATIONS, default="none",
+                        help="weight quantisation (default: none)")
+    parser.add_argument("--id", dest="model_id", help="model id (default: the output folder name)")
+    parser.add_argument("--name", help="display name shown in the site")
+    parser.add_argument("--no-parity", dest="check_parity", action="store_false",
+                        help="skip the Keras vs TF.js parity check")
+    parser.add_argument("--parity-images", nargs="+", type=Path, metavar="PATH",
+                        help="images or folders to check parity on (default: the shared fixtures)")
+    parser.add_argument("--backends", nargs="+", choices=PARITY_BACKENDS,
+                        default=list(PARITY_BACKENDS), help="TF.js backends to check")
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    out = args.out
+    if out is None:
+        model_id = args.model_id or (args.source if args.source in PUBLISHED_MODELS
+                                     else Path(args.source).stem)
+        out = SITE_MODEL_DIR / model_id
+    started = time.perf_counter()
+    try:
+        from convert.export import export
+
+        meta = export(args.source, out, architecture=args.arch, quantize=args.quantize,
+                      model_id=args.model_id, name=args.name, check_parity=args.check_parity,
+                      parity_images=args.parity_images, backends=args.backends,
+                      log=lambda msg: print(msg, file=sys.stderr))
+    except ConvertError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"exported {meta['id']} ({meta['architecture_name']}, quantization {meta['quantization']}) "
+          f"to {out} in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

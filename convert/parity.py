@@ -1,0 +1,114 @@
+"""Score the same inputs with Keras and with the converted model in real TF.js
+(headless Chromium, through the site's own loader), and compare."""
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from convert import browser, webserver
+from convert.constants import (INPUT_CHANNELS, INPUT_SIZE, PARITY_MAX_IMAGES,
+                               PARITY_RANDOM_INPUTS, PARITY_SEED, SHARED_DIR, SITE_DIR)
+from convert.errors import ConvertError
+from convert.preprocess import IMAGE_SUFFIXES, decode, to_input
+
+PAGE_DIR = Path(__file__).parent / "parity_page"
+PAGE_TIMEOUT_MS = 120_000
+
+
+def default_parity_images():
+    """The fixture faces, plus an even sample of the labelled dataset crops."""
+    fixtures = list_images([SHARED_DIR / "fixtures"])
+    dataset = list_images([SHARED_DIR / "datasets"])
+    room = max(PARITY_MAX_IMAGES - len(fixtures), 0)
+    step = max(len(dataset) // room, 1) if room else len(dataset) + 1
+    return fixtures + dataset[::step][:room]
+
+
+def list_images(paths):
+    """Image files under the given files or directories, sorted."""
+    found = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise ConvertError(path, "parity image not found")
+    return found
+
+
+def parity_inputs(image_paths, n_random=PARITY_RANDOM_INPUTS, seed=PARITY_SEED):
+    """(inputs float32 [N, S, S, 3], names): images, then uniform random tensors in [0, 1]."""
+    images = [to_input(decode(p)) for p in image_paths]
+    rng = np.random.default_rng(seed)
+    shape = (INPUT_SIZE, INPUT_SIZE, INPUT_CHANNELS)
+    randoms = [rng.random(shape, dtype=np.float32) for _ in range(n_random)]
+    names = [str(p) for p in image_paths] + [f"random-{i}" for i in range(n_random)]
+    return np.stack(images + randoms).astype(np.float32), names
+
+
+def keras_scores(model, inputs, batch_size=32):
+    out = [model(inputs[i:i + batch_size], training=False).numpy().reshape(-1)
+           for i in range(0, len(inputs), batch_size)]
+    return np.concatenate(out).astype(np.float32)
+
+
+def browser_scores(model_dir, inputs, backends):
+    """{backend: {"scores": float32 array, "float32_textures": bool|None, "leaked": int}}
+    or {backend: {"error": message}} for a backend this browser cannot start."""
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "inputs.bin").write_bytes(np.ascontiguousarray(inputs, "<f4").tobytes())
+        routes = {"/": SITE_DIR, "/__parity__": PAGE_DIR, "/__model__": model_dir,
+                  "/__inputs__": tmp}
+        with webserver.serve(routes) as base, browser.launch() as chromium:
+            for backend in backends:
+                results[backend] = _score_on(chromium, base, backend, inputs.shape)
+    return results
+
+
+def _score_on(chromium, base, backend, shape):
+    page = chromium.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.goto(f"{base}/__parity__/index.html?backend={backend}")
+        try:
+            active = page.evaluate("window.parityReady", )
+        except Exception as exc:  # the backend failed to start in this browser
+            return {"error": str(exc).splitlines()[0]}
+        if active != backend:
+            return {"error": f"asked for {backend}, got {active}"}
+        result = page.evaluate(
+            "([m, i, s]) => window.parity.score(m, i, s)",
+            [f"{base}/__model__/", f"{base}/__inputs__/inputs.bin", list(shape)])
+        textures = page.evaluate("window.parity.float32Textures")
+        return {"scores": np.asarray(result["scores"], np.float32),
+                "float32_textures": textures, "leaked": result["leaked"]}
+    except Exception as exc:
+        detail = "; ".join(errors) or str(exc).splitlines()[0]
+        raise ConvertError(base, f"TF.js scoring failed on {backend}: {detail}") from exc
+    finally:
+        page.close()
+
+
+def compare(reference, by_backend, names, tolerances):
+    """Parity report: max |delta P(real)| per backend against its tolerance."""
+    report = {}
+    for backend, result in by_backend.items():
+        if "error" in result:
+            report[backend] = {"available": False, "reason": result["error"]}
+            continue
+        delta = np.abs(result["scores"].astype(np.float64) - reference.astype(np.float64))
+        worst = int(np.argmax(delta))
+        report[backend] = {
+            "available": True,
+            "max_abs_diff": float(delta[worst]),
+            "mean_abs_diff": float(delta.mean()),
+            "worst_input": Path(names[worst]).name,
+            "tolerance": tolerances[backend],
+            "passed": bool(delta[worst] <= tolerances[backend]),
+            "float32_textures": result["float32_textures"],
+            "tensors_leaked": result["leaked"],
+        }
+    return report

@@ -1,0 +1,77 @@
+"""A small static file server: the site for local use, and the pages the
+parity check and the tests drive. Maps URL prefixes to directories."""
+import argparse
+import functools
+import http.server
+import posixpath
+import sys
+import threading
+import urllib.parse
+from contextlib import contextmanager
+from pathlib import Path
+
+CONTENT_TYPES = {
+    ".js": "text/javascript", ".mjs": "text/javascript", ".json": "application/json",
+    ".wasm": "application/wasm", ".bin": "application/octet-stream",
+    ".html": "text/html", ".css": "text/css", ".svg": "image/svg+xml",
+    ".webmanifest": "application/manifest+json", ".md": "text/plain",
+}
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **CONTENT_TYPES}
+
+    def __init__(self, *args, routes, **kwargs):
+        self.routes = routes
+        super().__init__(*args, directory=str(routes["/"]), **kwargs)
+
+    def translate_path(self, path):
+        path = urllib.parse.unquote(urllib.parse.urlsplit(path).path)
+        path = posixpath.normpath(path)
+        for prefix in sorted(self.routes, key=len, reverse=True):
+            base = prefix.rstrip("/") + "/"
+            if prefix == "/" or path == prefix.rstrip("/") or path.startswith(base):
+                rest = path[len(prefix.rstrip("/")):].lstrip("/")
+                parts = [p for p in rest.split("/") if p not in ("", ".", "..")]
+                return str(Path(self.routes[prefix], *parts))
+        return str(Path(self.routes["/"], "__missing__"))
+
+    def end_headers(self):
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+    def log_message(self, *args):  # quiet: tests record requests in the browser
+        pass
+
+
+@contextmanager
+def serve(routes, port=0, host="127.0.0.1"):
+    """Serve {url prefix: directory} in a thread; yields the base URL."""
+    routes = {k: Path(v) for k, v in routes.items()}
+    handler = functools.partial(_Handler, routes=routes)
+    server = http.server.ThreadingHTTPServer((host, port), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{host}:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Serve the site locally.")
+    parser.add_argument("root", nargs="?", default=str(Path(__file__).parent.parent / "site"))
+    parser.add_argument("--port", type=int, default=8000)
+    args = parser.parse_args(argv)
+    with serve({"/": args.root}, port=args.port) as url:
+        print(f"Serving {args.root} at {url}/ (Ctrl+C to stop)", flush=True)
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

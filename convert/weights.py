@@ -1,0 +1,70 @@
+"""Published MesoNet weights: pinned address, sha256 check, cache and offline mirror."""
+import hashlib
+import os
+import shutil
+import tempfile
+import urllib.request
+from pathlib import Path
+
+from convert.constants import (CACHE_DIR_ENV, DEFAULT_CACHE_DIR, PUBLISHED_MODELS,
+                               WEIGHTS_COMMIT, WEIGHTS_DIR_ENV, WEIGHTS_URL)
+from convert.errors import ConvertError
+
+
+def sha256_of(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def check_hash(path, expected, name=None):
+    actual = sha256_of(path)
+    if actual != expected:
+        raise ConvertError(name or path, f"sha256 {actual} does not match the pinned {expected}")
+
+
+def weights_url(model_id):
+    return WEIGHTS_URL.format(commit=WEIGHTS_COMMIT, file=PUBLISHED_MODELS[model_id]["file"])
+
+
+def cache_dir():
+    return Path(os.environ.get(CACHE_DIR_ENV) or DEFAULT_CACHE_DIR) / "weights" / WEIGHTS_COMMIT
+
+
+def resolve(model_id):
+    """Return a local, hash-checked path to a published model's weights.
+
+    Order: the mirror directory named by $MESONET_WEIGHTS_DIR (no network),
+    then the user cache, then a download from the pinned commit into the cache.
+    """
+    entry = PUBLISHED_MODELS[model_id]
+    mirror = os.environ.get(WEIGHTS_DIR_ENV)
+    if mirror:
+        path = Path(mirror) / entry["file"]
+        if not path.is_file():
+            raise ConvertError(path, f"not found in the weights mirror ${WEIGHTS_DIR_ENV}")
+        check_hash(path, entry["sha256"])
+        return path
+    path = cache_dir() / entry["file"]
+    if path.is_file() and sha256_of(path) == entry["sha256"]:
+        return path
+    _download(weights_url(model_id), path, entry["sha256"])
+    return path
+
+
+def _download(url, path, sha256):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=60) as response:
+            shutil.copyfileobj(response, out)
+        check_hash(tmp, sha256, name=url)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise ConvertError(url, f"download failed ({exc}); set ${WEIGHTS_DIR_ENV} to a "
+                                "directory holding the weight files to work offline") from exc
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)

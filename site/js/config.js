@@ -1,0 +1,71 @@
+// @ts-check
+/**
+ * The page's settings: URL options and the converted models' index and
+ * metadata. Model constants (input size, resize method, thresholds, output
+ * meaning) come from each model's metadata.json, written by the converter.
+ */
+
+/** Backends in the order tried when none is forced. */
+export const BACKENDS = Object.freeze(['webgl', 'wasm', 'cpu']);
+
+/** Where the converted models live, relative to the page. */
+export const MODEL_ROOT = 'model/';
+
+/**
+ * @typedef {{ backend: string|null, model: string|null, faces: boolean }} UrlOptions
+ * @param {string} search location.search
+ * @returns {UrlOptions}
+ */
+export function urlOptions(search) {
+  const params = new URLSearchParams(search);
+  const backend = params.get('backend');
+  if (backend !== null && !BACKENDS.includes(backend)) {
+    throw new Error(`Unknown backend "${backend}": use one of ${BACKENDS.join(', ')}.`);
+  }
+  return Object.freeze({
+    backend,
+    model: params.get('model'),
+    faces: params.get('faces') !== 'off',
+  });
+}
+
+/**
+ * @param {string|URL} url
+ * @returns {Promise<any>}
+ */
+export async function fetchJson(url) {
+  let response;
+  try {
+    response = await fetch(url);
+  } catch (error) {
+    throw new Error(`Could not load ${url}: ${error instanceof Error ? error.message : error}`);
+  }
+  if (!response.ok) throw new Error(`Could not load ${url}: HTTP ${response.status}`);
+  try {
+    return await response.json();
+  } catch {
+    throw new Error(`${url} is not valid JSON`);
+  }
+}
+
+/**
+ * @typedef {{ id: string, name: string, architecture: string, path: string }} ModelEntry
+ * @typedef {{ models: ModelEntry[], default: string }} ModelIndex
+ */
+
+/**
+ * The model to use: the one asked for, else the index's default, else the first.
+ * @param {ModelIndex} index
+ * @param {string|null} requested
+ * @returns {ModelEntry}
+ */
+export function pickModel(index, requested) {
+  const models = index.models || [];
+  if (models.length === 0) throw new Error('No converted model found: run the converter first.');
+  if (requested) {
+    const found = models.find((m) => m.id === requested);
+    if (!found) throw new Error(`Unknown model "${requested}": available ${models.map((m) => m.id).join(', ')}.`);
+    return found;
+  }
+  return models.find((m) => m.id === index.default) || models[0];
+}

@@ -1,0 +1,46 @@
+// @ts-check
+/**
+ * A converted MesoNet: loading, warm-up, batched prediction, disposal.
+ * No DOM here. Scores are P(real): near 0 means manipulated.
+ */
+import * as tf from '../vendor/tf.js';
+import { fetchJson } from './config.js';
+
+/**
+ * @typedef {object} MesoNet
+ * @property {any} metadata the model's metadata.json
+ * @property {(batch: tf.Tensor4D) => Promise<Float32Array>} predict P(real) per input
+ * @property {() => void} dispose
+ */
+
+/**
+ * @param {string} baseUrl folder URL holding model.json and metadata.json (ends with /)
+ * @returns {Promise<MesoNet>}
+ */
+export async function loadMesoNet(baseUrl) {
+  const metadata = await fetchJson(new URL('metadata.json', baseUrl));
+  const model = await tf.loadLayersModel(new URL('model.json', baseUrl).href);
+  const [height, width] = metadata.input.size;
+  const shape = model.inputs[0].shape;
+  if (shape[1] !== height || shape[2] !== width || shape[3] !== metadata.input.channels) {
+    model.dispose();
+    throw new Error(`model.json expects input ${shape.slice(1)}, metadata.json says ${metadata.input.size}`);
+  }
+
+  /** @param {tf.Tensor4D} batch */
+  async function predict(batch) {
+    const scores = tf.tidy(() => tf.reshape(/** @type {tf.Tensor} */ (model.predict(batch)), [-1]));
+    try {
+      return /** @type {Float32Array} */ (await scores.data());
+    } finally {
+      scores.dispose();
+    }
+  }
+
+  // Warm-up: the first call compiles shaders / allocates; keep it out of timings.
+  const zeros = tf.zeros([1, height, width, metadata.input.channels]);
+  await predict(/** @type {tf.Tensor4D} */ (zeros));
+  zeros.dispose();
+
+  return { metadata, predict, dispose: () => model.dispose() };
+}

@@ -1,0 +1,138 @@
+"""Every error path of the converter CLI: one line naming the file and the
+cause, a non-zero exit, and no output folder (or leftovers) behind."""
+import shutil
+import subprocess
+import sys
+
+import h5py
+import numpy as np
+import pytest
+
+from conftest import ROOT, SHARED_DIR
+from convert.constants import WEIGHTS_DIR_ENV
+
+CLI = [sys.executable, str(ROOT / "convert" / "export_tfjs.py")]
+
+
+def run_cli(*args, env=None):
+    import os
+
+    return subprocess.run(CLI + [str(a) for a in args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=300)
+
+
+def assert_one_line_error(result, *fragments):
+    assert result.returncode != 0, result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, f"expected one line on stderr, got:\n{result.stderr}"
+    assert lines[0].startswith("error: ")
+    for fragment in fragments:
+        assert str(fragment) in lines[0]
+
+
+def assert_nothing_written(folder):
+    """No output and no temporary or backup folder left in the destination's parent."""
+    assert list(folder.iterdir()) == [], list(folder.iterdir())
+
+
+def test_missing_file(tmp_path):
+    out = tmp_path / "out"
+    missing = tmp_path / "nope.h5"
+    result = run_cli(missing, "--out", out / "model")
+    assert_one_line_error(result, missing, "not found")
+    assert not out.exists()
+
+
+def test_not_hdf5(tmp_path):
+    fake = tmp_path / "notes.h5"
+    fake.write_text("this is a text file, not a Keras model\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    result = run_cli(fake, "--out", out / "model")
+    assert_one_line_error(result, fake, "not an HDF5 file")
+    assert_nothing_written(out)
+
+
+def test_weights_for_another_architecture(tmp_path):
+    source = SHARED_DIR / "models" / "MesoInception_DF.h5"
+    out = tmp_path / "out"
+    out.mkdir()
+    result = run_cli(source, "--arch", "meso4", "--out", out / "model")
+    assert_one_line_error(result, source, "do not fit meso4")
+    assert_nothing_written(out)
+
+
+def test_weights_with_wrong_shapes(tmp_path):
+    """A weights-only file whose layer kinds match Meso-4 but whose shapes do not."""
+    bad = tmp_path / "bad_shapes.h5"
+    shutil.copy(SHARED_DIR / "models" / "Meso4_DF.h5", bad)
+    with h5py.File(bad, "r+") as h5:
+        group = h5["conv2d_5"]
+        name = group.attrs["weight_names"][0].decode()
+        del group[name]
+        group[name] = np.zeros((3, 3, 3, 9), np.float32)  # 9 filters where 8 belong
+    out = tmp_path / "out"
+    out.mkdir()
+    result = run_cli(bad, "--out", out / "model")
+    assert_one_line_error(result, bad, "do not fit meso4", "conv2d_5")
+    assert_nothing_written(out)
+
+
+def test_unknown_architecture_needs_flag(tmp_path):
+    odd = tmp_path / "odd.h5"
+    with h5py.File(odd, "w") as h5:
+        h5.attrs["layer_names"] = [b"dense_1"]
+        h5.create_group("dense_1").attrs["weight_names"] = [b"dense_1/kernel:0"]
+        h5["dense_1"]["dense_1/kernel:0"] = np.zeros((4, 1), np.float32)
+    result = run_cli(odd, "--out", tmp_path / "model")
+    assert_one_line_error(result, odd, "--arch")
+
+
+def test_wrong_hash_in_mirror(tmp_path):
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    tampered = mirror / "Meso4_DF.h5"
+    data = bytearray((SHARED_DIR / "models" / "Meso4_DF.h5").read_bytes())
+    data[-100] ^= 0xFF
+    tampered.write_bytes(bytes(data))
+    out = tmp_path / "out"
+    out.mkdir()
+    result = run_cli("meso4-df", "--out", out / "model", env={WEIGHTS_DIR_ENV: str(mirror)})
+    assert_one_line_error(result, tampered, "sha256", "does not match")
+    assert_nothing_written(out)
+
+
+def test_missing_from_mirror(tmp_path):
+    result = run_cli("meso4-f2f", "--out", tmp_path / "model", env={WEIGHTS_DIR_ENV: str(tmp_path)})
+    assert_one_line_error(result, tmp_path / "Meso4_F2F.h5", "not found")
+
+
+def test_unwritable_output(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    result = run_cli(SHARED_DIR / "models" / "Meso4_DF.h5", "--out", blocker / "model")
+    assert_one_line_error(result, blocker / "model", "cannot write")
+    assert blocker.read_text() == ""
+
+
+def test_unknown_option_is_a_usage_error(tmp_path):
+    result = run_cli("meso4-df", "--quantize", "int4", "--out", tmp_path / "m")
+    assert result.returncode == 2
+    assert "invalid choice" in result.stderr
+    assert not (tmp_path / "m").exists()
+
+
+def test_parity_failure_fails_the_export_and_keeps_the_old_output(tmp_path, monkeypatch):
+    """A converted model that disagrees with Keras is never moved into place,
+    and the output already there stays untouched."""
+    from convert import export_tfjs, parity
+
+    out = tmp_path / "model"
+    out.mkdir()
+    (out / "keep.txt").write_text("previous export")
+    real_scores = parity.keras_scores
+    monkeypatch.setattr(parity, "keras_scores", lambda m, x: real_scores(m, x) + 1e-3)
+    code = export_tfjs.main(["meso4-df", "--out", str(out), "--backends", "cpu", "wasm"])
+    assert code == 1
+    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]

@@ -1,0 +1,142 @@
+"""Exports that must work: a tiny deterministic model (full save and weights
+only), each published model, quantisation, the cache, and the site's index."""
+import json
+
+import numpy as np
+import pytest
+
+from conftest import SHARED_DIR
+from convert import mesonet, metadata, weights
+from convert.constants import (CACHE_DIR_ENV, PARITY_BACKENDS, PARITY_TOLERANCE,
+                               PUBLISHED_MODELS, WEIGHTS_DIR_ENV)
+from convert.export import export
+from convert.tfenv import keras
+
+FIXTURE_IMAGES = [SHARED_DIR / "fixtures" / "mesonet-test-images"]
+
+
+def deterministic_model(architecture, seed=7):
+    """A MesoNet with seeded random weights and non-trivial batch-norm statistics."""
+    keras.utils.set_random_seed(seed)
+    model = mesonet.build(architecture)
+    rng = np.random.default_rng(seed)
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.BatchNormalization):
+            gamma, beta, mean, var = layer.get_weights()
+            layer.set_weights([gamma * rng.uniform(0.5, 1.5, gamma.shape), beta + rng.normal(0, .1, beta.shape),
+                               rng.normal(0, .1, mean.shape), rng.uniform(.5, 2, var.shape)])
+    return model
+
+
+def assert_parity_passed(meta, backends):
+    report = meta["parity"]["backends"]
+    for backend in backends:
+        row = report[backend]
+        assert row["available"], f"{backend} did not start: {row.get('reason')}"
+        assert row["max_abs_diff"] <= PARITY_TOLERANCE[meta["quantization"]][backend], row
+        assert row["passed"] and row["tensors_leaked"] == 0
+
+
+def assert_files_match_metadata(folder, meta):
+    on_disk = sorted(p.name for p in folder.iterdir())
+    assert on_disk == sorted(list(meta["files"]) + ["metadata.json"])
+    for name, digest in meta["files"].items():
+        assert weights.sha256_of(folder / name) == digest
+    model_json = json.loads((folder / "model.json").read_text())
+    assert model_json["format"] == "layers-model"
+
+
+@pytest.mark.parametrize("architecture", ["meso4", "mesoinception4"])
+def test_tiny_full_model(tmp_path, architecture):
+    source = tmp_path / "retrained.h5"
+    deterministic_model(architecture).save(source)
+    out = tmp_path / "site-model" / "my-model"
+    meta = export(source, out, parity_images=FIXTURE_IMAGES, backends=("cpu", "wasm"),
+                  log=lambda _: None)
+    assert meta["id"] == "my-model" and meta["architecture"] == architecture
+    assert meta["source"]["sha256"] == weights.sha256_of(source)
+    assert meta["parity"]["images"] == 4 and meta["parity"]["random_inputs"] > 0
+    assert_parity_passed(meta, ("cpu", "wasm"))
+    assert_files_match_metadata(out, meta)
+    assert metadata.read(out) == meta
+
+
+def test_tiny_weights_only_model_infers_architecture(tmp_path):
+    source = tmp_path / "weights_only.h5"
+    model = deterministic_model("mesoinception4", seed=11)
+    model.save_weights(source)
+    meta = export(source, tmp_path / "m", name="My retrained net", parity_images=FIXTURE_IMAGES,
+                  backends=("cpu",), log=lambda _: None)
+    assert meta["architecture"] == "mesoinception4" and meta["name"] == "My retrained net"
+    assert_parity_passed(meta, ("cpu",))
+
+
+@pytest.mark.parametrize("model_id", sorted(PUBLISHED_MODELS))
+def test_published_model(tmp_path, model_id):
+    entry = PUBLISHED_MODELS[model_id]
+    out = tmp_path / model_id
+    meta = export(model_id, out, log=lambda _: None)
+    assert meta["id"] == model_id and meta["architecture"] == entry["architecture"]
+    assert meta["source"] == {"file": entry["file"], "sha256": entry["sha256"],
+                              "url": weights.weights_url(model_id)}
+    assert meta["output"]["meaning"] == "p_real"
+    assert meta["input"]["size"] == [256, 256] and meta["input"]["scale"] == 255
+    assert meta["input"]["resize"] == {"method": "nearest", "half_pixel_centers": True}
+    assert meta["thresholds"]["fake_below"] < meta["thresholds"]["real_above"]
+    assert meta["versions"]["tensorflowjs"] == "4.22.0"
+    assert meta["parity"]["images"] >= 20  # fixtures plus dataset crops
+    assert_parity_passed(meta, PARITY_BACKENDS)
+    assert_files_match_metadata(out, meta)
+
+
+@pytest.mark.parametrize("quantize", ["float16", "uint8"])
+def test_quantized_export(tmp_path, quantize):
+    out = tmp_path / quantize
+    meta = export("meso4-df", out, quantize=quantize, log=lambda _: None)
+    assert meta["quantization"] == quantize
+    assert_parity_passed(meta, ("cpu", "wasm"))
+    manifest = json.loads((out / "model.json").read_text())["weightsManifest"][0]["weights"]
+    assert all(w.get("quantization", {}).get("dtype") == quantize for w in manifest)
+    full = 4 * mesonet.build("meso4").count_params()
+    shard = sum((out / name).stat().st_size for name in meta["files"] if name.endswith(".bin"))
+    assert shard < full * (0.6 if quantize == "float16" else 0.35)
+
+
+def test_download_into_cache(tmp_path, monkeypatch):
+    """No mirror: the pinned address is fetched into the cache once, hash checked."""
+    monkeypatch.delenv(WEIGHTS_DIR_ENV, raising=False)
+    monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path / "cache"))
+    fetched = []
+
+    def local_url(model_id):
+        fetched.append(model_id)
+        return (SHARED_DIR / "models" / PUBLISHED_MODELS[model_id]["file"]).as_uri()
+
+    monkeypatch.setattr(weights, "weights_url", local_url)
+    path = weights.resolve("meso4-f2f")
+    assert path.parent == weights.cache_dir() and path.is_file()
+    assert weights.sha256_of(path) == PUBLISHED_MODELS["meso4-f2f"]["sha256"]
+    assert weights.resolve("meso4-f2f") == path and fetched == ["meso4-f2f"]
+
+
+def test_download_with_wrong_hash_leaves_nothing(tmp_path, monkeypatch):
+    monkeypatch.delenv(WEIGHTS_DIR_ENV, raising=False)
+    monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path / "cache"))
+    wrong = tmp_path / "wrong.h5"
+    wrong.write_bytes(b"not the pinned file")
+    monkeypatch.setattr(weights, "weights_url", lambda _: wrong.as_uri())
+    with pytest.raises(weights.ConvertError, match="does not match the pinned"):
+        weights.resolve("meso4-df")
+    assert list(weights.cache_dir().iterdir()) == []
+
+
+def test_index_lists_exported_models(tmp_path):
+    root = tmp_path / "model"
+    root.mkdir()
+    (root / "index.json").write_text('{"models": [], "default": null}')
+    export("meso4-f2f", root / "meso4-f2f", check_parity=False, log=lambda _: None)
+    export("meso4-df", root / "meso4-df", check_parity=False, log=lambda _: None)
+    index = json.loads((root / "index.json").read_text())
+    assert [m["id"] for m in index["models"]] == ["meso4-df", "meso4-f2f"]
+    assert index["default"] == "meso4-df"
+    assert index["models"][1]["path"] == "meso4-f2f/"
