@@ -64,7 +64,7 @@ class RecordedPage:
         self.origin = origin
         self.requests = []
         self.errors = []
-        page.on("request", self.requests.append)
+        page.on("request", lambda request: self.requests.append(request))
         page.on("pageerror", lambda exc: self.errors.append(str(exc)))
 
     def foreign_requests(self):

@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { VERDICT_LABELS, verdictFor } from '../../site/js/verdict.js';
+
+const thresholds = { fake_below: 0.35, real_above: 0.65 };
+
+test('P(real) near 0 is manipulated, near 1 is real, the middle is uncertain', () => {
+  assert.equal(verdictFor(0.02, thresholds), 'fake');
+  assert.equal(verdictFor(0.5, thresholds), 'uncertain');
+  assert.equal(verdictFor(0.99, thresholds), 'real');
+});
+
+test('band edges belong to the uncertain band', () => {
+  assert.equal(verdictFor(0.35, thresholds), 'uncertain');
+  assert.equal(verdictFor(0.65, thresholds), 'uncertain');
+  assert.equal(verdictFor(0.3499, thresholds), 'fake');
+  assert.equal(verdictFor(0.6501, thresholds), 'real');
+});
+
+test('thresholds come from the caller, not from constants', () => {
+  assert.equal(verdictFor(0.5, { fake_below: 0.6, real_above: 0.9 }), 'fake');
+});
+
+test('a score that is not a number is an error, not a verdict', () => {
+  assert.throws(() => verdictFor(Number.NaN, thresholds), /must be a number/);
+});
+
+test('every verdict has a label', () => {
+  for (const verdict of ['real', 'uncertain', 'fake']) assert.ok(VERDICT_LABELS[verdict]);
+});

@@ -1,0 +1,95 @@
+"""The page runs the converted model in real Chromium and agrees with the
+Python reference pipeline (decode -> resize -> /255 -> Keras)."""
+import numpy as np
+import pytest
+
+from conftest import DATASETS, FIXTURES
+from convert import mesonet, weights
+from convert.preprocess import load_inputs
+
+# End to end, the page and Python may differ by the JPEG decoder (both
+# libjpeg-turbo here) and by the backend's arithmetic; this bounds both.
+PIPELINE_TOLERANCE = 1e-4
+BACKENDS = ["cpu", "wasm", "webgl"]
+
+
+def analyse(page, paths):
+    """Give the page files through the picker; wait for every card to finish."""
+    page.page.locator("[data-testid=status][data-state=ready]").wait_for()
+    page.page.set_input_files("[data-testid=file-input]", [str(p) for p in paths])
+    cards = page.page.locator("[data-testid=result]")
+    for i in range(len(paths)):
+        card = cards.nth(i)
+        card.locator("xpath=self::*[@data-state='done' or @data-state='error']").wait_for(timeout=60_000)
+    return [{"file": cards.nth(i).get_attribute("data-file"),
+             "state": cards.nth(i).get_attribute("data-state"),
+             "verdict": cards.nth(i).get_attribute("data-verdict"),
+             "p_real": cards.nth(i).get_attribute("data-p-real")} for i in range(len(paths))]
+
+
+def tensor_count(page):
+    return page.page.evaluate("import('./vendor/tf.js').then((tf) => tf.memory().numTensors)")
+
+
+@pytest.fixture(scope="module")
+def reference():
+    model, _ = mesonet.load(weights.resolve("meso4-df"))
+    return lambda paths: model(load_inputs(paths), training=False).numpy().reshape(-1)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_page_starts_on_the_forced_backend(open_page, backend, site_model):
+    page = open_page(f"?backend={backend}")
+    page.page.locator("[data-testid=status][data-state=ready]").wait_for()
+    assert page.page.locator("[data-testid=backend]").inner_text() == backend
+    assert page.page.locator("[data-testid=model-name]").inner_text() == site_model["name"]
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_output_meaning_on_fixtures(open_page, backend, reference):
+    """meso4-df: the manipulated fixtures score near 0, the real ones near 1."""
+    fakes = sorted((FIXTURES / "df").glob("*.jpg"))
+    reals = sorted((FIXTURES / "real").glob("*.jpg"))
+    page = open_page(f"?backend={backend}")
+    before = None
+    page.page.locator("[data-testid=status][data-state=ready]").wait_for()
+    before = tensor_count(page)
+    rows = analyse(page, fakes + reals)
+    scores = np.array([float(r["p_real"]) for r in rows])
+    assert all(r["state"] == "done" for r in rows)
+    assert (scores[:len(fakes)] < 0.1).all() and (scores[len(fakes):] > 0.9).all(), scores
+    assert [r["verdict"] for r in rows] == ["fake"] * len(fakes) + ["real"] * len(reals)
+    np.testing.assert_allclose(scores, reference(fakes + reals), atol=PIPELINE_TOLERANCE)
+    assert tensor_count(page) == before
+    assert page.foreign_requests() == []
+
+
+def test_dataset_crops_match_python_pipeline(open_page, reference):
+    crops = []
+    for folder in ("mesonet_df_validation", "dfdc_faces224"):
+        for label in ("real", "fake"):
+            crops += sorted((DATASETS / folder / label).glob("*.jpg"))[:3]
+    page = open_page("?backend=wasm")
+    rows = analyse(page, crops)
+    assert [r["file"] for r in rows] == [p.name for p in crops]
+    scores = np.array([float(r["p_real"]) for r in rows])
+    np.testing.assert_allclose(scores, reference(crops), atol=PIPELINE_TOLERANCE)
+
+
+def test_unreadable_file_gets_an_error_card_and_others_finish(open_page, tmp_path):
+    bogus = tmp_path / "holiday.jpg"
+    bogus.write_text("not really a JPEG")
+    good = sorted((FIXTURES / "real").glob("*.jpg"))[0]
+    page = open_page("?backend=cpu")
+    rows = analyse(page, [bogus, good])
+    assert rows[0]["state"] == "error" and rows[1]["state"] == "done"
+    message = page.page.locator("[data-testid=result]").nth(0).locator("[data-testid=error]")
+    assert "could not be read" in message.inner_text()
+
+
+def test_unknown_backend_is_reported(open_page):
+    page = open_page("?backend=cuda")
+    status = page.page.locator("[data-testid=status][data-state=error]")
+    status.wait_for()
+    assert 'Unknown backend "cuda"' in status.inner_text()
