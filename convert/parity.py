@@ -1,6 +1,7 @@
 """Score the same inputs with Keras and with the converted model in real TF.js
 (headless Chromium, through the site's own loader), and compare."""
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,7 @@ from convert.constants import (INPUT_CHANNELS, INPUT_SIZE, PARITY_MAX_IMAGES,
 from convert.errors import ConvertError
 from convert.preprocess import IMAGE_SUFFIXES, decode, to_input
 
-PAGE_DIR = Path(__file__).parent / "parity_page"
+HARNESS_DIR = Path(__file__).parent / "harness"
 PAGE_TIMEOUT_MS = 120_000
 
 
@@ -59,37 +60,49 @@ def browser_scores(model_dir, inputs, backends):
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "inputs.bin").write_bytes(np.ascontiguousarray(inputs, "<f4").tobytes())
-        routes = {"/": SITE_DIR, "/__parity__": PAGE_DIR, "/__model__": model_dir,
-                  "/__inputs__": tmp}
+        routes = {**harness_routes(model_dir), "/__inputs__": tmp}
         with webserver.serve(routes) as base, browser.launch() as chromium:
             for backend in backends:
                 results[backend] = _score_on(chromium, base, backend, inputs.shape)
     return results
 
 
-def _score_on(chromium, base, backend, shape):
+def harness_routes(model_dir):
+    """Server routes for the harness page: the site, the harness, the model."""
+    return {"/": SITE_DIR, "/__harness__": HARNESS_DIR, "/__model__": model_dir}
+
+
+@contextmanager
+def harness_page(chromium, base, backend):
+    """The harness page on one backend; yields (page, active backend or None, reason)."""
     page = chromium.new_page()
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     try:
-        page.goto(f"{base}/__parity__/index.html?backend={backend}")
+        page.goto(f"{base}/__harness__/index.html?backend={backend}")
         try:
-            active = page.evaluate("window.parityReady", )
+            active = page.evaluate("window.harnessReady")
         except Exception as exc:  # the backend failed to start in this browser
-            return {"error": str(exc).splitlines()[0]}
-        if active != backend:
-            return {"error": f"asked for {backend}, got {active}"}
-        result = page.evaluate(
-            "([m, i, s]) => window.parity.score(m, i, s)",
-            [f"{base}/__model__/", f"{base}/__inputs__/inputs.bin", list(shape)])
-        textures = page.evaluate("window.parity.float32Textures")
-        return {"scores": np.asarray(result["scores"], np.float32),
-                "float32_textures": textures, "leaked": result["leaked"]}
+            yield page, None, str(exc).splitlines()[0]
+            return
+        yield page, active, None if active == backend else f"asked for {backend}, got {active}"
     except Exception as exc:
         detail = "; ".join(errors) or str(exc).splitlines()[0]
-        raise ConvertError(base, f"TF.js scoring failed on {backend}: {detail}") from exc
+        raise ConvertError(base, f"TF.js harness failed on {backend}: {detail}") from exc
     finally:
         page.close()
+
+
+def _score_on(chromium, base, backend, shape):
+    with harness_page(chromium, base, backend) as (page, active, reason):
+        if reason:
+            return {"error": reason}
+        result = page.evaluate(
+            "([m, i, s]) => window.harness.score(m, i, s)",
+            [f"{base}/__model__/", f"{base}/__inputs__/inputs.bin", list(shape)])
+        textures = page.evaluate("window.harness.float32Textures")
+        return {"scores": np.asarray(result["scores"], np.float32),
+                "float32_textures": textures, "leaked": result["leaked"]}
 
 
 def compare(reference, by_backend, names, tolerances):

@@ -1,0 +1,65 @@
+// @ts-check
+// Model harness, served by convert/parity.py and bench/ beside the site (/js,
+// /vendor). Loads a converted model with the site's own loader on the backend
+// named in the URL; scores inputs sent as raw float32 bytes, or times them.
+import * as tf from '/vendor/tf.js';
+import { initBackend } from '/js/backend.js';
+import { loadMesoNet } from '/js/model.js';
+
+/** @param {number[]} values */
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+async function setUp() {
+  const requested = new URLSearchParams(location.search).get('backend');
+  const backend = await initBackend(requested);
+  return {
+    backend,
+    float32Textures: backend === 'webgl' ? tf.env().getBool('WEBGL_RENDER_FLOAT32_ENABLED') : null,
+    /**
+     * P(real) for each input, and the tensors left behind by prediction.
+     * @param {string} modelUrl
+     * @param {string} inputsUrl
+     * @param {number[]} shape [N, H, W, C]
+     */
+    async score(modelUrl, inputsUrl, shape) {
+      const model = await loadMesoNet(modelUrl);
+      const bytes = await (await fetch(inputsUrl)).arrayBuffer();
+      const batch = tf.tensor4d(new Float32Array(bytes), /** @type {any} */ (shape));
+      const before = tf.memory().numTensors;
+      const scores = await model.predict(batch);
+      const leaked = tf.memory().numTensors - before;
+      batch.dispose();
+      model.dispose();
+      return { scores: Array.from(scores), leaked };
+    },
+    /**
+     * Median milliseconds per call of predict (scores read back) on random
+     * inputs of the given batch size, after the loader's warm-up and one more run.
+     * @param {string} modelUrl
+     * @param {number} batchSize
+     * @param {number} runs
+     */
+    async time(modelUrl, batchSize, runs) {
+      const model = await loadMesoNet(modelUrl);
+      const [h, w] = model.metadata.input.size;
+      const batch = /** @type {tf.Tensor4D} */ (tf.randomUniform([batchSize, h, w, 3]));
+      await model.predict(batch);
+      const times = [];
+      for (let i = 0; i < runs; i += 1) {
+        const started = performance.now();
+        await model.predict(batch);
+        times.push(performance.now() - started);
+      }
+      batch.dispose();
+      model.dispose();
+      return { medianMs: median(times), minMs: Math.min(...times) };
+    },
+  };
+}
+
+// @ts-ignore: read by Playwright
+window.harnessReady = setUp().then((api) => { /** @type {any} */ (window).harness = api; return api.backend; });
