@@ -57,13 +57,28 @@ def keras_scores(model, inputs, batch_size=32):
 def browser_scores(model_dir, inputs, backends):
     """{backend: {"scores": float32 array, "float32_textures": bool|None, "leaked": int}}
     or {backend: {"error": message}} for a backend this browser cannot start."""
+    def score(page, base, shape):
+        result = page.evaluate("([m, i, s]) => window.harness.score(m, i, s)",
+                               [f"{base}/__model__/", f"{base}/__inputs__/inputs.bin", shape])
+        return {"scores": np.asarray(result["scores"], np.float32), "leaked": result["leaked"],
+                "float32_textures": page.evaluate("window.harness.float32Textures")}
+
+    return run_in_harness(model_dir, inputs, backends, score)
+
+
+def run_in_harness(model_dir, inputs, backends, call):
+    """Serve the model and inputs, open the harness page once per backend and
+    return {backend: call(page, base_url, input shape)}, or {backend: {"error": why}}
+    for a backend this browser cannot start."""
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "inputs.bin").write_bytes(np.ascontiguousarray(inputs, "<f4").tobytes())
         routes = {**harness_routes(model_dir), "/__inputs__": tmp}
         with webserver.serve(routes) as base, browser.launch() as chromium:
             for backend in backends:
-                results[backend] = _score_on(chromium, base, backend, inputs.shape)
+                with harness_page(chromium, base, backend) as (page, _, reason):
+                    results[backend] = {"error": reason} if reason else \
+                        call(page, base, list(inputs.shape))
     return results
 
 
@@ -91,18 +106,6 @@ def harness_page(chromium, base, backend):
         raise ConvertError(base, f"TF.js harness failed on {backend}: {detail}") from exc
     finally:
         page.close()
-
-
-def _score_on(chromium, base, backend, shape):
-    with harness_page(chromium, base, backend) as (page, active, reason):
-        if reason:
-            return {"error": reason}
-        result = page.evaluate(
-            "([m, i, s]) => window.harness.score(m, i, s)",
-            [f"{base}/__model__/", f"{base}/__inputs__/inputs.bin", list(shape)])
-        textures = page.evaluate("window.harness.float32Textures")
-        return {"scores": np.asarray(result["scores"], np.float32),
-                "float32_textures": textures, "leaked": result["leaked"]}
 
 
 def compare(reference, by_backend, names, tolerances):

@@ -4,6 +4,7 @@
 // named in the URL; scores inputs sent as raw float32 bytes, or times them.
 import * as tf from '/vendor/tf.js';
 import { initBackend } from '/js/backend.js';
+import { gradCam } from '/js/explain.js';
 import { loadMesoNet } from '/js/model.js';
 
 /** @param {number[]} values */
@@ -35,6 +36,51 @@ async function setUp() {
       batch.dispose();
       model.dispose();
       return { scores: Array.from(scores), leaked };
+    },
+    /**
+     * Raw Grad-CAM maps for each input, the scores computed beside them, and
+     * the tensors left behind.
+     * @param {string} modelUrl
+     * @param {string} inputsUrl
+     * @param {number[]} shape [N, H, W, C]
+     * @param {'fake'|'real'} target
+     */
+    async gradCam(modelUrl, inputsUrl, shape, target) {
+      const model = await loadMesoNet(modelUrl);
+      const bytes = await (await fetch(inputsUrl)).arrayBuffer();
+      const batch = tf.tensor4d(new Float32Array(bytes), /** @type {any} */ (shape));
+      const before = tf.memory().numTensors;
+      const scoresBefore = Array.from(await model.predict(batch));
+      const maps = gradCam(model.layers, batch, target);
+      const values = Array.from(await maps.data());
+      const mapShape = maps.shape;
+      maps.dispose();
+      const scoresAfter = Array.from(await model.predict(batch));
+      const leaked = tf.memory().numTensors - before;
+      batch.dispose();
+      model.dispose();
+      return { values, shape: mapShape, scoresBefore, scoresAfter, leaked };
+    },
+    /**
+     * Median milliseconds to compute one Grad-CAM map (read back), after one warm-up.
+     * @param {string} modelUrl
+     * @param {number} runs
+     */
+    async timeGradCam(modelUrl, runs) {
+      const model = await loadMesoNet(modelUrl);
+      const [h, w] = model.metadata.input.size;
+      const face = /** @type {tf.Tensor4D} */ (tf.randomUniform([1, h, w, 3]));
+      const times = [];
+      for (let i = 0; i <= runs; i += 1) {
+        const started = performance.now();
+        const map = gradCam(model.layers, face);
+        await map.data();
+        map.dispose();
+        if (i > 0) times.push(performance.now() - started);
+      }
+      face.dispose();
+      model.dispose();
+      return { medianMs: median(times) };
     },
     /**
      * Median milliseconds per call of predict (scores read back) on random

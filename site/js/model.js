@@ -11,6 +11,7 @@ import { fetchJson } from './config.js';
  * @property {any} metadata the model's metadata.json
  * @property {(batch: tf.Tensor4D) => Promise<Float32Array>} predict P(real) per input
  * @property {() => void} dispose
+ * @property {tf.LayersModel} layers the underlying TF.js model (for explanations)
  */
 
 /**
@@ -42,5 +43,5 @@ export async function loadMesoNet(baseUrl) {
   await predict(/** @type {tf.Tensor4D} */ (zeros));
   zeros.dispose();
 
-  return { metadata, predict, dispose: () => model.dispose() };
+  return { metadata, predict, dispose: () => model.dispose(), layers: model };
 }
