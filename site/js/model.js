@@ -4,7 +4,7 @@
  * No DOM here. Scores are P(real): near 0 means manipulated.
  */
 import * as tf from '../vendor/tf.js';
-import { fetchJson } from './config.js';
+import { readModel, urlSource } from './model-files.js';
 
 /**
  * @typedef {object} MesoNet
@@ -15,12 +15,14 @@ import { fetchJson } from './config.js';
  */
 
 /**
- * @param {string} baseUrl folder URL holding model.json and metadata.json (ends with /)
+ * Load a converted model after checking every file against metadata.json.
+ * @param {string|import('./model-files.js').FileSource} from a folder URL
+ *   (ending with /) holding model.json, shards and metadata.json, or a FileSource
  * @returns {Promise<MesoNet>}
  */
-export async function loadMesoNet(baseUrl) {
-  const metadata = await fetchJson(new URL('metadata.json', baseUrl));
-  const model = await tf.loadLayersModel(new URL('model.json', baseUrl).href);
+export async function loadMesoNet(from) {
+  const { metadata, artifacts } = await readModel(typeof from === 'string' ? urlSource(from) : from);
+  const model = await tf.loadLayersModel({ load: async () => artifacts });
   const [height, width] = metadata.input.size;
   const shape = model.inputs[0].shape;
   if (shape[1] !== height || shape[2] !== width || shape[3] !== metadata.input.channels) {
