@@ -23,7 +23,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
     def __init__(self, *args, routes, **kwargs):
         self.routes = routes
-        super().__init__(*args, directory=str(routes["/"]), **kwargs)
+        super().__init__(*args, directory=str(routes.get("/", "/nonexistent")), **kwargs)
 
     def translate_path(self, path):
         path = urllib.parse.unquote(urllib.parse.urlsplit(path).path)
@@ -34,7 +34,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
                 rest = path[len(prefix.rstrip("/")):].lstrip("/")
                 parts = [p for p in rest.split("/") if p not in ("", ".", "..")]
                 return str(Path(self.routes[prefix], *parts))
-        return str(Path(self.routes["/"], "__missing__"))
+        return "/nonexistent/__missing__"
 
     def end_headers(self):
         self.send_header("Cache-Control", "no-store")

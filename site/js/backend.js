@@ -3,6 +3,17 @@
 import * as tf from '../vendor/tf.js';
 import { BACKENDS } from './config.js';
 
+/** A backend that has not started by then is treated as unavailable. */
+const START_TIMEOUT_MS = 30_000;
+
+/**
+ * @param {Promise<boolean>} starting
+ * @returns {Promise<boolean>}
+ */
+function withTimeout(starting) {
+  return Promise.race([starting, new Promise((resolve) => { setTimeout(() => resolve(false), START_TIMEOUT_MS); })]);
+}
+
 /**
  * Activate the forced backend, or the first of BACKENDS that initialises.
  * @param {string|null} forced
@@ -13,7 +24,7 @@ export async function initBackend(forced) {
   const candidates = forced ? [forced] : BACKENDS;
   for (const name of candidates) {
     try {
-      if (await tf.setBackend(name)) {
+      if (await withTimeout(tf.setBackend(name))) {
         await tf.ready();
         return tf.getBackend();
       }

@@ -7,6 +7,7 @@ import * as tf from '../vendor/tf.js';
 import { initBackend } from './backend.js';
 import { MODEL_ROOT, fetchJson, pickModel, urlOptions } from './config.js';
 import { loadMesoNet } from './model.js';
+import { registerServiceWorker } from './offline.js';
 import { decodeImage, toInput } from './preprocess.js';
 import { VERDICT_LABELS, verdictFor } from './verdict.js';
 
@@ -112,3 +113,4 @@ async function start() {
 }
 
 start();
+registerServiceWorker();

@@ -1,0 +1,140 @@
+"""Offline use after one visit, clean cache replacement on a new deployment,
+serving from a sub-path, the Content-Security-Policy and hostile file names."""
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import FIXTURES, ROOT, SITE_DIR
+from convert import webserver
+
+FACE = sorted((FIXTURES / "real").glob("*.jpg"))[0]
+
+
+def wait_ready(page):
+    page.locator("[data-testid=status][data-state=ready]").wait_for(timeout=60_000)
+
+
+def wait_controlled(page):
+    """Until the service worker controls the page and has finished precaching."""
+    page.evaluate("navigator.serviceWorker.ready")
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=60_000)
+
+
+def analyse_one(page, path):
+    page.set_input_files("[data-testid=file-input]", str(path))
+    card = page.locator("[data-testid=result]").last
+    card.locator("xpath=self::*[@data-state='done']").wait_for(timeout=60_000)
+    return float(card.get_attribute("data-p-real"))
+
+
+def cache_names(page):
+    return page.evaluate("caches.keys()")
+
+
+@pytest.fixture
+def site_copy(tmp_path, site_model):
+    """A deployable copy of the site, to change and redeploy."""
+    copy = tmp_path / "site"
+    shutil.copytree(SITE_DIR, copy)
+    subprocess.run(["node", str(ROOT / "build" / "precache.mjs"), str(copy)], check=True,
+                   capture_output=True)
+    return copy
+
+
+def test_works_offline_after_one_visit(chromium, site_copy):
+    with webserver.serve({"/": site_copy}) as url:
+        context = chromium.new_context()
+        page = context.new_page()
+        page.goto(f"{url}/index.html?backend=wasm")
+        wait_ready(page)
+        wait_controlled(page)
+        online_score = analyse_one(page, FACE)
+        context.set_offline(True)
+        page.reload()
+        wait_ready(page)
+        assert analyse_one(page, FACE) == online_score
+        context.close()
+
+
+def test_new_deployment_replaces_the_old_cache(chromium, site_copy):
+    with webserver.serve({"/": site_copy}) as url:
+        context = chromium.new_context()
+        page = context.new_page()
+        page.goto(f"{url}/index.html?backend=wasm")
+        wait_ready(page)
+        wait_controlled(page)
+        first = cache_names(page)
+        assert len(first) == 1 and first[0].startswith("mesonet-")
+
+        css = site_copy / "css" / "style.css"
+        css.write_text(css.read_text() + "\n/* deployment 2 */\n")
+        subprocess.run(["node", str(ROOT / "build" / "precache.mjs"), str(site_copy)], check=True,
+                       capture_output=True)
+        version = re.search(r'"version": "(\w+)"', (site_copy / "precache-manifest.js").read_text())[1]
+        page.evaluate("""() => { window.swChanged = new Promise((resolve) =>
+            navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true })); }""")
+        page.evaluate("navigator.serviceWorker.getRegistration().then((r) => r.update())")
+        page.evaluate("window.swChanged")
+        page.wait_for_function(  # the new worker deletes the old cache as it activates
+            "(name) => caches.keys().then((k) => k.length === 1 && k[0] === name)",
+            arg=f"mesonet-{version}", timeout=60_000)
+        assert cache_names(page) != first
+        page.reload()
+        wait_ready(page)
+        served = page.evaluate("fetch('css/style.css').then((r) => r.text())")
+        assert "deployment 2" in served
+        context.close()
+
+
+def test_site_works_from_a_sub_path(chromium, site_copy):
+    with webserver.serve({"/mesonet-web": site_copy}) as url:
+        context = chromium.new_context()
+        page = context.new_page()
+        requests = []
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(f"{url}/mesonet-web/")
+        wait_ready(page)
+        assert 0 <= analyse_one(page, FACE) <= 1
+        wait_controlled(page)
+        scope = page.evaluate("navigator.serviceWorker.getRegistration().then((r) => r.scope)")
+        assert scope == f"{url}/mesonet-web/"
+        assert all(r.startswith(f"{url}/mesonet-web/") for r in requests if r.startswith("http"))
+        context.close()
+
+
+def test_content_security_policy_allows_only_this_site():
+    html = (SITE_DIR / "index.html").read_text()
+    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html).group(1)
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
+    assert directives["default-src"] == "'self'"
+    assert directives["script-src"] == "'self' 'wasm-unsafe-eval'"
+    assert directives["connect-src"] == "'self'" and directives["form-action"] == "'none'"
+    assert "unsafe-inline" not in policy and "http" not in policy
+    assert not re.search(r"<script(?![^>]*\bsrc=)", html), "inline script in index.html"
+
+
+def test_page_runs_under_its_policy_without_violations(open_page):
+    page = open_page("?backend=wasm")
+    messages = []
+    page.page.on("console", lambda m: messages.append(m.text))
+    wait_ready(page.page)
+    analyse_one(page.page, FACE)
+    assert not [m for m in messages if "Content Security Policy" in m], messages
+    assert page.foreign_requests() == []
+
+
+def test_hostile_file_name_is_shown_as_text(open_page, tmp_path):
+    hostile = tmp_path / "<img src=x onerror=alert(1)>.jpg"
+    shutil.copy(FACE, hostile)
+    page = open_page("?backend=wasm")
+    dialogs = []
+    page.page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    wait_ready(page.page)
+    analyse_one(page.page, hostile)
+    card = page.page.locator("[data-testid=result]").last
+    assert card.get_attribute("data-file") == hostile.name
+    assert hostile.name in card.inner_text()
+    assert page.page.locator("img[src=x]").count() == 0
+    assert dialogs == [] and page.errors == []
