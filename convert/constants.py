@@ -88,3 +88,20 @@ PUBLISHED_MODELS = {
         "trained_on": "FaceForensics Face2Face",
     },
 }
+
+# Evaluation. Detection metrics treat "fake" (manipulated) as the positive
+# class: the detection score is 1 - P(real); precision and recall are the
+# precision and recall of calling a face fake.
+POSITIVE_CLASS = "fake"
+LABELS = ("real", "fake")  # class folders of a labelled set; labels.csv optional
+DECISION_THRESHOLD = 0.5  # P(real) below this is called fake (the reference figures' rule)
+EVAL_BATCH = 32
+# Threshold calibration: the uncertain band is the widest P(real) range left
+# over once each verdict band ("likely manipulated" below fake_below, "likely
+# real" above real_above) holds at least this fraction of its own class on
+# the calibration split. Chosen on one half of the videos, reported on the other.
+CALIBRATION_PRECISION = 0.95
+CALIBRATION_SPLIT_SEED = 20180901
+THRESHOLDS_FILE = "thresholds.json"
+METRICS_FILE = "metrics.json"
+SCORES_FILE = "scores.csv"
