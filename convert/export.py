@@ -89,9 +89,15 @@ def _raise_on_parity_failure(path, report):
 
 
 def export(source, out_dir, *, architecture=None, quantize="none", model_id=None, name=None,
-           check_parity=True, parity_images=None, backends=PARITY_BACKENDS, log=print):
-    """Convert source into out_dir; returns the metadata written. Raises ConvertError."""
+           check_parity=True, parity_images=None, backends=PARITY_BACKENDS, log=print,
+           thresholds_file=None):
+    """Convert source into out_dir; returns the metadata written. Raises ConvertError.
+
+    thresholds_file: a calibrated band from evaluate.py --calibrate; without it
+    the metadata carries constants.THRESHOLDS."""
     out_dir = Path(out_dir)
+    band, calibration = metadata.read_thresholds(thresholds_file) if thresholds_file \
+        else (None, None)
     path, facts = resolve_source(source)
     model, arch = mesonet.load(path, architecture or facts.get("architecture"))
     model_id = model_id or facts.get("id") or _slug(out_dir.name)
@@ -107,7 +113,9 @@ def export(source, out_dir, *, architecture=None, quantize="none", model_id=None
             model_id=model_id, name=name or facts.get("name") or model_id, architecture=arch,
             source={"file": path.name, "sha256": weights.sha256_of(path), "url": facts.get("url")},
             quantization=quantize, files=metadata.file_hashes(work), parity={"skipped": True},
-            trained_on=facts.get("trained_on"))
+            trained_on=facts.get("trained_on"), thresholds=band)
+        if calibration is not None:
+            meta["thresholds_calibration"] = calibration
         metadata.write(work, meta)  # the site's loader reads it during the parity check
         if check_parity:
             images = parity.list_images(parity_images) if parity_images else \

@@ -2,6 +2,7 @@
 
     python convert/export_tfjs.py meso4-df --out site/model/meso4-df
     python convert/export_tfjs.py my_retrained.h5 --out site/model/my-model --quantize float16
+    python convert/export_tfjs.py meso4-df --thresholds results/eval/meso4-df-mesonet_df_validation/thresholds.json
 """
 import argparse
 import sys
@@ -29,6 +30,9 @@ def build_parser():
                         help="weight quantisation (default: none)")
     parser.add_argument("--id", dest="model_id", help="model id (default: the output folder name)")
     parser.add_argument("--name", help="display name shown in the site")
+    parser.add_argument("--thresholds", type=Path, metavar="FILE",
+                        help="calibrated uncertain band (thresholds.json from evaluate.py "
+                             "--calibrate; default: the provisional band in constants.py)")
     parser.add_argument("--no-parity", dest="check_parity", action="store_false",
                         help="skip the Keras vs TF.js parity check")
     parser.add_argument("--parity-images", nargs="+", type=Path, metavar="PATH",
@@ -52,6 +56,7 @@ def main(argv=None):
         meta = export(args.source, out, architecture=args.arch, quantize=args.quantize,
                       model_id=args.model_id, name=args.name, check_parity=args.check_parity,
                       parity_images=args.parity_images, backends=args.backends,
+                      thresholds_file=args.thresholds,
                       log=lambda msg: print(msg, file=sys.stderr))
     except ConvertError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -9,6 +9,7 @@ from convert.constants import (ARCHITECTURES, INPUT_CHANNELS, INPUT_SIZE, METADA
                                METADATA_SCHEMA, MODEL_INDEX_FILE, DEFAULT_MODEL_ID,
                                OUTPUT_MEANING, PIXEL_SCALE, RESIZE_HALF_PIXEL_CENTERS,
                                RESIZE_METHOD, THRESHOLDS)
+from convert.errors import ConvertError
 from convert.weights import sha256_of
 
 VERSIONED_PACKAGES = ("tensorflow", "tf_keras", "tensorflowjs", "h5py", "numpy", "pillow")
@@ -55,6 +56,25 @@ def build(*, model_id, name, architecture, source, quantization, files, parity,
         "parity": parity,
         "exported_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }
+
+
+def read_thresholds(path):
+    """(thresholds, provenance) from a thresholds file written by evaluate.py --calibrate:
+    {"fake_below": a, "real_above": b, ...where they were chosen}, 0 <= a <= b <= 1."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text())
+        band = {key: float(data[key]) for key in THRESHOLDS}
+    except FileNotFoundError as exc:
+        raise ConvertError(path, "thresholds file not found") from exc
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        raise ConvertError(path, "not a thresholds file: expected JSON with numbers "
+                                 f"{' and '.join(THRESHOLDS)} ({exc.__class__.__name__})") from exc
+    if not 0 <= band["fake_below"] <= band["real_above"] <= 1:
+        raise ConvertError(path, f"thresholds must satisfy 0 <= fake_below <= real_above <= 1, "
+                                 f"got {band}")
+    provenance = {k: v for k, v in data.items() if k not in THRESHOLDS}
+    return band, provenance
 
 
 def file_hashes(model_dir):
