@@ -105,3 +105,30 @@ CALIBRATION_SPLIT_SEED = 20180901
 THRESHOLDS_FILE = "thresholds.json"
 METRICS_FILE = "metrics.json"
 SCORES_FILE = "scores.csv"
+
+# Fine-tuning (finetune.py): split by group (a fake with its original video),
+# so no identity is in two splits; early stopping on the validation loss.
+FINETUNE_SPLIT = {"train": 0.6, "validation": 0.2, "test": 0.2}
+FINETUNE_SEED = 20180901
+FINETUNE_EPOCHS = 15
+FINETUNE_PATIENCE = 3
+FINETUNE_BATCH = 16
+FINETUNE_LEARNING_RATE = 1e-4
+# Augmentation of training crops (finetune.augment): probabilities and ranges.
+AUGMENT = {
+    "flip": 0.5,
+    "colour": (0.8, 1.2),  # brightness, contrast and saturation factors
+    "blur": 0.3, "blur_sigma": (0.3, 1.5),
+    "jpeg": 0.5, "jpeg_quality": (30, 95),
+}
+
+# Published cross-dataset figures, quoted (not measured here) for the model
+# card: frame-level ROC AUC in percent of Meso-4 trained on FaceForensics++,
+# from Li et al., "Celeb-DF: A Large-scale Challenging Dataset for DeepFake
+# Forensics", CVPR 2020 (comparison table of detection methods).
+PUBLISHED_FIGURES = {
+    "source": "Li et al., Celeb-DF (CVPR 2020), frame-level AUC (%) of Meso4",
+    "url": "https://arxiv.org/abs/1909.12962",
+    "auc_percent": {"UADFV": 84.3, "FaceForensics++ DF": 84.7, "DFDC preview": 75.3,
+                    "Celeb-DF": 54.8},
+}

@@ -1,0 +1,69 @@
+"""finetune.py: augmentation, the split by original video, and a one-epoch run
+on a handful of DFDC crops whose model.h5 goes straight through the converter."""
+import csv
+import json
+import shutil
+
+import numpy as np
+
+from conftest import DATASETS, SHARED_DIR
+from convert import dataset, finetune, mesonet
+from convert.export import export
+
+DFDC = DATASETS / "dfdc_faces224"
+
+
+def test_augment_is_seeded_and_keeps_the_shape():
+    rgb = np.random.default_rng(0).integers(0, 256, (224, 224, 3), dtype=np.uint8)
+    a = finetune.augment(rgb, np.random.default_rng(1))
+    b = finetune.augment(rgb, np.random.default_rng(1))
+    c = finetune.augment(rgb, np.random.default_rng(2))
+    assert a.shape == rgb.shape and a.dtype == np.uint8
+    assert (a == b).all() and not (a == c).all()
+
+
+def test_split_keeps_each_fake_with_its_original():
+    items = dataset.load_folder(DFDC)
+    splits = finetune.split_items(items)
+    seen = {}
+    for name, its in splits.items():
+        for item in its:
+            assert seen.setdefault(item.group, name) == name
+    assert sum(len(v) for v in splits.values()) == len(items)
+    assert abs(len(splits["test"]) / len(items) - 0.2) < 0.02
+    assert finetune.split_items(items)["test"] == splits["test"]  # seeded
+
+
+def tiny_pairs(tmp_path, pairs=5):
+    """`pairs` DFDC fakes with their originals, and the matching labels.csv rows."""
+    root = tmp_path / "dfdc"
+    rows = [r for r in csv.DictReader(open(DFDC / "labels.csv")) if r["label"] == "fake"][:pairs]
+    originals = {r["original_video"] for r in rows}
+    everything = list(csv.DictReader(open(DFDC / "labels.csv")))
+    keep = rows + [r for r in everything if r["label"] == "real" and r["dfdc_video"] in originals]
+    for label in ("real", "fake"):
+        (root / label).mkdir(parents=True)
+    for row in keep:
+        shutil.copy(DFDC / row["file"], root / row["file"])
+    with open(root / "labels.csv", "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(keep[0]))
+        writer.writeheader()
+        writer.writerows(keep)
+    return root
+
+
+def test_one_epoch_then_export(tmp_path):
+    out = tmp_path / "ft"
+    assert finetune.main([str(tiny_pairs(tmp_path)), "--out", str(out), "--epochs", "1",
+                          "--batch", "4"]) == 0
+    report = json.loads((out / "report.json").read_text())
+    assert report["epochs_run"] == 1 and report["split"]["test"]["groups"] >= 1
+    assert set(report["before"]) == set(report["after"]) == {"test"}
+    for name in ("model.h5", "curves.png", "split.json", "history.json"):
+        assert (out / name).stat().st_size > 0
+    model, arch = mesonet.load(out / "model.h5")
+    assert arch == "meso4" and model.count_params() == 28_073
+    meta = export(out / "model.h5", tmp_path / "site-model" / "tuned",
+                  parity_images=[SHARED_DIR / "fixtures" / "mesonet-test-images"],
+                  backends=("cpu",), log=lambda _: None)
+    assert meta["parity"]["backends"]["cpu"]["passed"]
