@@ -27,7 +27,8 @@ from PIL import Image, ImageEnhance, ImageFilter  # noqa: E402
 
 from convert import dataset, metrics  # noqa: E402
 from convert.constants import (AUGMENT, DECISION_THRESHOLD, FINETUNE_BATCH,  # noqa: E402
-                               FINETUNE_EPOCHS, FINETUNE_LEARNING_RATE, FINETUNE_PATIENCE,
+                               FINETUNE_EPOCHS, FINETUNE_FREEZE_BATCH_NORM,
+                               FINETUNE_LEARNING_RATE, FINETUNE_PATIENCE,
                                FINETUNE_SEED, FINETUNE_SPLIT, PUBLISHED_MODELS, REPO_ROOT)
 from convert.errors import ConvertError  # noqa: E402
 
@@ -75,7 +76,8 @@ def _figures(items, p_real):
 
 def finetune(data_dir, out_dir, base="meso4-df", epochs=FINETUNE_EPOCHS,
              patience=FINETUNE_PATIENCE, batch_size=FINETUNE_BATCH,
-             learning_rate=FINETUNE_LEARNING_RATE, seed=FINETUNE_SEED, freeze_bn=True,
+             learning_rate=FINETUNE_LEARNING_RATE, seed=FINETUNE_SEED,
+             freeze_bn=FINETUNE_FREEZE_BATCH_NORM,
              also=(), log=lambda _: None):
     """Train, keep the epoch with the lowest validation loss, save and report."""
     from convert import evaluate, mesonet, plots
@@ -95,7 +97,7 @@ def finetune(data_dir, out_dir, base="meso4-df", epochs=FINETUNE_EPOCHS,
     rng = np.random.default_rng(seed)
     path, facts = resolve_source(base)
     model, arch = mesonet.load(path, facts.get("architecture"))
-    if freeze_bn:  # small batches: keep the published batch-norm statistics
+    if freeze_bn:  # keep the published batch-norm statistics
         for layer in model.layers:
             if isinstance(layer, keras.layers.BatchNormalization):
                 layer.trainable = False
@@ -179,8 +181,9 @@ def build_parser():
     parser.add_argument("--batch", type=int, default=FINETUNE_BATCH)
     parser.add_argument("--lr", type=float, default=FINETUNE_LEARNING_RATE)
     parser.add_argument("--seed", type=int, default=FINETUNE_SEED)
-    parser.add_argument("--train-batch-norm", dest="freeze_bn", action="store_false",
-                        help="also update batch-norm layers (default: frozen)")
+    parser.add_argument("--freeze-batch-norm", dest="freeze_bn", action="store_true",
+                        default=FINETUNE_FREEZE_BATCH_NORM,
+                        help="keep the published batch-norm layers as they are (default: train them)")
     return parser
 
 
