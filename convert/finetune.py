@@ -71,7 +71,8 @@ def _scores(model, inputs):
 
 def _figures(items, p_real):
     s = metrics.summary([i.y for i in items], p_real, DECISION_THRESHOLD)
-    return {k: s[k] for k in ("count", "roc_auc", "eer", "accuracy", "precision", "recall", "f1")}
+    return {k: s[k] for k in ("count", "real", "fake", "roc_auc", "roc_auc_se", "eer", "accuracy",
+                              "precision", "recall", "f1")}
 
 
 def finetune(data_dir, out_dir, base="meso4-df", epochs=FINETUNE_EPOCHS,

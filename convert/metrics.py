@@ -73,6 +73,15 @@ def roc_auc(y, p_real):
     return float(trapezoid(tpr, fpr))
 
 
+def auc_standard_error(auc, n_fake, n_real):
+    """Standard error of a ROC AUC (Hanley and McNeil, Radiology 1982): how far a
+    set of this size lets the measured AUC wander from the true one."""
+    q1, q2 = auc / (2 - auc), 2 * auc * auc / (1 + auc)
+    var = (auc * (1 - auc) + (n_fake - 1) * (q1 - auc * auc)
+           + (n_real - 1) * (q2 - auc * auc)) / (n_fake * n_real)
+    return float(np.sqrt(max(var, 0.0)))
+
+
 def equal_error_rate(y, p_real):
     """(eer, p_real_threshold) where the false positive rate (real called fake)
     equals the false negative rate (fake called real), linearly interpolated
@@ -96,9 +105,10 @@ def summary(y, p_real, threshold):
     out.update(threshold_metrics(y, p_real, threshold))
     if out["real"] and out["fake"]:
         out["roc_auc"] = roc_auc(y, p_real)
+        out["roc_auc_se"] = auc_standard_error(out["roc_auc"], out["fake"], out["real"])
         out["eer"], out["eer_threshold"] = equal_error_rate(y, p_real)
     else:
-        out["roc_auc"] = out["eer"] = out["eer_threshold"] = None
+        out["roc_auc"] = out["roc_auc_se"] = out["eer"] = out["eer_threshold"] = None
     return out
 
 

@@ -103,3 +103,13 @@ def test_split_groups_keeps_groups_whole_and_is_seeded():
     assert (metrics.split_groups(groups, y, (0.5, 0.5), seed=1) == split).all()
     three = metrics.split_groups(groups, y, (0.6, 0.2, 0.2), seed=2)
     assert set(three) == {0, 1, 2}
+
+
+def test_auc_standard_error_by_hand():
+    # AUC 0.8, 50 + 50: Q1 = 0.8/1.2 = 2/3, Q2 = 1.28/1.8 = 32/45,
+    # var = (0.16 + 49 (2/3 - 0.64) + 49 (32/45 - 0.64)) / 2500
+    var = (0.16 + 49 * (2 / 3 - 0.64) + 49 * (32 / 45 - 0.64)) / 2500
+    assert metrics.auc_standard_error(0.8, 50, 50) == pytest.approx(var ** 0.5)
+    assert metrics.auc_standard_error(0.8, 50, 50) == pytest.approx(0.0445, abs=1e-4)
+    assert metrics.auc_standard_error(1.0, 10, 10) == 0.0
+    assert metrics.auc_standard_error(0.6, 40, 40) > metrics.auc_standard_error(0.6, 400, 400)
