@@ -176,7 +176,7 @@ def write_outputs(out_dir, report, items, p_real, title):
                       + (report["videos"]["roc_auc"],))
     plots.roc(curves, out_dir / PLOTS["roc"], f"ROC: {title}")
     plots.confusion(report["images"]["confusion"]["matrix"], out_dir / PLOTS["confusion"],
-                    f"{title}\nP(real) < {report['images']['threshold']}")
+                    f"{title}\ncalled fake when P(real) < {report['images']['threshold']}")
     plots.histogram(y, p_real, report["images_bands"]["thresholds"],
                     out_dir / PLOTS["histogram"], f"Scores: {title}")
     return out_dir
