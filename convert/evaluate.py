@@ -97,7 +97,8 @@ def score_browser(model_dir, paths, backend="wasm", chunk=48, log=None):
 
 
 def _score_page(chromium, base, model_id, backend, paths):
-    context = chromium.new_context()
+    # No service worker: its precache could answer with another build's model.
+    context = chromium.new_context(service_workers="block")
     try:
         page = context.new_page()
         page.goto(f"{base}/index.html?backend={backend}&model={model_id}&faces=off")

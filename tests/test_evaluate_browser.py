@@ -13,13 +13,14 @@ PIPELINE_TOLERANCE = 1e-4
 
 
 def test_browser_scores_match_keras(tmp_path):
+    """With a model that is not the site's default, so only the served one can match."""
     data = small_set(tmp_path, per_video=2, videos=1)
-    model_dir = tmp_path / "models" / "meso4-df"
-    export("meso4-df", model_dir, check_parity=False, log=lambda _: None)
+    model_dir = tmp_path / "models" / "meso4-f2f"
+    export("meso4-f2f", model_dir, check_parity=False, log=lambda _: None)
     report, out = evaluate.run(data, str(model_dir), tmp_path / "browser", browser=True,
                                backend="cpu")
     assert report["runtime"] == "tfjs-browser" and report["backend"] == "cpu"
-    keras_report, keras_out = evaluate.run(data, "meso4-df", tmp_path / "keras")
+    keras_report, keras_out = evaluate.run(data, "meso4-f2f", tmp_path / "keras")
 
     def scores(folder):
         rows = (folder / "scores.csv").read_text().splitlines()[1:]
