@@ -1,5 +1,7 @@
 // Builds site/vendor/ from the pinned npm packages (package-lock.json):
-// one ES module bundle plus the WASM binaries. Nothing here is committed.
+// one ES module bundle, the WASM binaries and the face detector's weights
+// (served by the site itself: nothing is fetched from elsewhere at run time).
+// Nothing here is committed.
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -27,5 +29,14 @@ await build({
 for (const file of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm',
   'tfjs-backend-wasm-threaded-simd.wasm']) {
   copyFileSync(join(wasmDist, file), join(out, file));
+}
+// Face detector weights shipped with @vladmandic/face-api (MIT): SSD MobileNet v1
+// (accurate, used on every image) and the tiny detector (kept for fast paths).
+const faceModels = join(root, 'node_modules', '@vladmandic', 'face-api', 'model');
+mkdirSync(join(out, 'face-models'), { recursive: true });
+for (const name of ['ssd_mobilenetv1_model', 'tiny_face_detector_model']) {
+  for (const suffix of ['-weights_manifest.json', '.bin']) {
+    copyFileSync(join(faceModels, name + suffix), join(out, 'face-models', name + suffix));
+  }
 }
 console.log(`vendor: wrote ${out}`);
