@@ -3,8 +3,15 @@
  * Pixels to the model's input tensor. Mirrors convert/preprocess.py exactly:
  * decode (EXIF orientation applied, no colour conversion) -> crop a pixel box
  * -> resize to metadata.input.size with metadata.input.resize -> / scale.
+ *
+ * Large crops (a face in a 10000x10000 photo, or a whole large image) never
+ * become a full-size tensor: nearest-neighbour resizing reads only one source
+ * pixel per output pixel, so those rows and columns are gathered with exact
+ * 1:1 canvas copies first (nearestIndices is TF's own index rule), giving the
+ * very same input.
  */
 import * as tf from '../vendor/tf.js';
+import { nearestIndices } from './nearest.js';
 
 /**
  * Decode an image file the way the Python reference does.
@@ -41,6 +48,49 @@ export function resizeToInput(rgb, spec) {
     else throw new Error(`Unsupported resize method "${method}" in metadata.json`);
     return tf.div(resized, spec.scale);
   });
+}
+
+/** Crops with more pixels than this are gathered (nearest) instead of read whole. */
+export const GATHER_ABOVE = 2048 * 2048;
+
+/**
+ * Model input from a box of an image, without ever holding more than the
+ * box (or, for large boxes, only the pixels a nearest resize reads).
+ * @param {ImageBitmap} source
+ * @param {InputSpec} spec
+ * @param {{x: number, y: number, w: number, h: number}} box integer source pixels, inside the image
+ * @returns {Promise<tf.Tensor3D>}
+ */
+export async function cropToInput(source, spec, box) {
+  const whole = box.x === 0 && box.y === 0 && box.w === source.width && box.h === source.height;
+  if (box.w * box.h > GATHER_ABOVE && spec.resize.method === 'nearest') {
+    const [outH, outW] = spec.size;
+    const rows = nearestIndices(box.h, outH, spec.resize.half_pixel_centers);
+    const cols = nearestIndices(box.w, outW, spec.resize.half_pixel_centers);
+    const strip = new OffscreenCanvas(box.w, outH);
+    const sctx = /** @type {OffscreenCanvasRenderingContext2D} */ (strip.getContext('2d'));
+    sctx.imageSmoothingEnabled = false;
+    rows.forEach((r, i) => sctx.drawImage(source, box.x, box.y + r, box.w, 1, 0, i, box.w, 1));
+    const grid = new OffscreenCanvas(outW, outH);
+    const gctx = /** @type {OffscreenCanvasRenderingContext2D} */ (grid.getContext('2d'));
+    gctx.imageSmoothingEnabled = false;
+    cols.forEach((c, j) => gctx.drawImage(strip, c, 0, 1, outH, j, 0, 1, outH));
+    const gathered = grid.transferToImageBitmap();
+    try {
+      return toInput(gathered, spec); // nearest resize of SxS to SxS: the identity
+    } finally {
+      gathered.close();
+    }
+  }
+  if (whole) return toInput(source, spec);
+  const piece = await createImageBitmap(source, box.x, box.y, box.w, box.h, {
+    colorSpaceConversion: 'none', premultiplyAlpha: 'none',
+  });
+  try {
+    return toInput(piece, spec);
+  } finally {
+    piece.close();
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { VERDICT_LABELS, verdictFor } from '../../site/js/verdict.js';
+import { VERDICT_LABELS, aggregateFaces, explain, verdictFor } from '../../site/js/verdict.js';
 
 const thresholds = { fake_below: 0.35, real_above: 0.65 };
 
@@ -27,4 +27,21 @@ test('a score that is not a number is an error, not a verdict', () => {
 
 test('every verdict has a label', () => {
   for (const verdict of ['real', 'uncertain', 'fake']) assert.ok(VERDICT_LABELS[verdict]);
+});
+
+test('several faces: the verdict rests on the most suspicious one', () => {
+  const result = aggregateFaces([{ pReal: 0.9 }, { pReal: 0.1 }, { pReal: 0.5 }], thresholds);
+  assert.deepEqual(result, { verdict: 'fake', pReal: 0.1, index: 1 });
+});
+
+test('no faces: no score and the no-face verdict', () => {
+  assert.deepEqual(aggregateFaces([], thresholds), { verdict: 'no-face', pReal: null, index: -1 });
+});
+
+test('every explanation says it is evidence, not proof, and names the percentage', () => {
+  for (const verdict of /** @type {const} */ (['real', 'uncertain', 'fake'])) {
+    const text = explain(verdict, 0.123);
+    assert.match(text, /12\.3%/);
+    assert.match(text, /not proof/);
+  }
 });

@@ -1,0 +1,247 @@
+// @ts-check
+/**
+ * Finding faces and choosing what to crop.
+ *
+ * The geometry at the top is pure (no TF.js, no DOM) and unit-tested in
+ * tests/js/faces.test.js. The detector below it is SSD MobileNet v1 from
+ * @vladmandic/face-api, bundled into vendor/tf.js so it shares our TF.js
+ * engine and backend; its weights are served from vendor/face-models/.
+ *
+ * Crop rule (mirrors how MesoNet's training crops look, see
+ * ../shared/fixtures/mesonet-test-images): a square centred on the detected
+ * face box, CROP_MARGIN times the longer side of that box. The square is
+ * clamped into the image: if it is larger than the image's shorter side it
+ * shrinks to that side, then it is shifted (not cut) so it lies inside. All
+ * numbers are integers, as convert/preprocess.to_input(rgb, (x, y, w, h))
+ * expects. When that square covers at least TIGHT_COVERAGE of the image, the
+ * image already is a face crop, and the whole image is scored instead, so a
+ * crop's score equals scoring the whole crop.
+ */
+
+/**
+ * Side of the square crop over the longer side of the detector's face box.
+ * Measured on the MesoNet fixtures and validation crops: the image side is
+ * 1.02 to 1.2 times the longer side of the SSD box found in it.
+ */
+export const CROP_MARGIN = 1.2;
+/** A crop covering this share of the image's area means "the image is a face crop". */
+export const TIGHT_COVERAGE = 0.6;
+/** Longest side of the picture the detector sees; larger images are downscaled. */
+export const DETECTION_MAX_SIDE = 640;
+/** Detector confidence needed to call something a face. */
+export const MIN_CONFIDENCE = 0.4;
+/** At most this many faces per image are scored. */
+export const MAX_FACES = 20;
+
+/**
+ * @typedef {{ x: number, y: number, w: number, h: number }} Box integer source pixels
+ */
+
+/**
+ * Size of the picture to run the detector on: at most maxSide on the longer
+ * side, aspect kept, never upscaled.
+ * @param {number} width
+ * @param {number} height
+ * @param {number} [maxSide]
+ * @returns {{ width: number, height: number, scale: number }} scale = detection px per source px
+ */
+export function detectionSize(width, height, maxSide = DETECTION_MAX_SIDE) {
+  const scale = Math.min(1, maxSide / Math.max(width, height));
+  return {
+    width: Math.max(1, Math.round(width * scale)),
+    height: Math.max(1, Math.round(height * scale)),
+    scale,
+  };
+}
+
+/**
+ * The square crop around a detected face, clamped and shifted into the image.
+ * @param {{ x: number, y: number, width: number, height: number }} face detector box, source pixels (fractional)
+ * @param {number} imageWidth
+ * @param {number} imageHeight
+ * @param {number} [margin]
+ * @returns {Box}
+ */
+export function squareCrop(face, imageWidth, imageHeight, margin = CROP_MARGIN) {
+  const limit = Math.min(imageWidth, imageHeight);
+  const side = Math.max(1, Math.min(limit, Math.round(Math.max(face.width, face.height) * margin)));
+  const cx = face.x + face.width / 2;
+  const cy = face.y + face.height / 2;
+  const x = clamp(Math.round(cx - side / 2), 0, imageWidth - side);
+  const y = clamp(Math.round(cy - side / 2), 0, imageHeight - side);
+  return { x, y, w: side, h: side };
+}
+
+/**
+ * Whether a crop covers so much of the image that the image is itself a face crop.
+ * @param {Box} crop
+ * @param {number} imageWidth
+ * @param {number} imageHeight
+ * @param {number} [coverage]
+ */
+export function isTightCrop(crop, imageWidth, imageHeight, coverage = TIGHT_COVERAGE) {
+  return crop.w * crop.h >= coverage * imageWidth * imageHeight;
+}
+
+/**
+ * What to score for one image, from the detector's boxes (source pixels).
+ * @param {{ x: number, y: number, width: number, height: number, score: number }[]} detections
+ * @param {number} imageWidth
+ * @param {number} imageHeight
+ * @returns {{ mode: 'faces'|'tight'|'no-face',
+ *   faces: { box: Box, face: Box, confidence: number }[] }}
+ *   box: what is scored; face: the detector's box, rounded
+ */
+export function planCrops(detections, imageWidth, imageHeight) {
+  const faces = [...detections]
+    .sort((a, b) => b.score - a.score)
+    .slice(0, MAX_FACES)
+    .map((d) => ({
+      box: squareCrop(d, imageWidth, imageHeight),
+      face: roundBox(d, imageWidth, imageHeight),
+      confidence: d.score,
+    }));
+  if (faces.length === 0) return { mode: 'no-face', faces };
+  if (faces.length === 1 && isTightCrop(faces[0].box, imageWidth, imageHeight)) {
+    return { mode: 'tight', faces: [{ ...faces[0], box: { x: 0, y: 0, w: imageWidth, h: imageHeight } }] };
+  }
+  // Left to right, top to bottom: the order a reader expects.
+  faces.sort((a, b) => a.face.x - b.face.x || a.face.y - b.face.y);
+  return { mode: 'faces', faces };
+}
+
+/**
+ * @param {{ x: number, y: number, width: number, height: number }} d
+ * @param {number} imageWidth
+ * @param {number} imageHeight
+ * @returns {Box}
+ */
+export function roundBox(d, imageWidth, imageHeight) {
+  const x = clamp(Math.round(d.x), 0, imageWidth - 1);
+  const y = clamp(Math.round(d.y), 0, imageHeight - 1);
+  return {
+    x, y,
+    w: clamp(Math.round(d.x + d.width) - x, 1, imageWidth - x),
+    h: clamp(Math.round(d.y + d.height) - y, 1, imageHeight - y),
+  };
+}
+
+/** @param {Box} box */
+export function boxText(box) {
+  return `${box.x},${box.y},${box.w},${box.h}`;
+}
+
+/** @param {number} v @param {number} lo @param {number} hi */
+function clamp(v, lo, hi) {
+  return Math.min(Math.max(v, lo), hi);
+}
+
+/**
+ * Where the detector's passes put the image: each pass pads the image with
+ * grey by this share of its longer side on every edge. SSD MobileNet misses
+ * many faces that fill the whole picture (tight crops) and some in 640x480
+ * frames; the same faces are found once there is room around them. Later
+ * passes run only when the earlier ones found nothing.
+ */
+export const DETECTION_PADDING = Object.freeze([0, 0.5, 1]);
+
+/**
+ * Layout of one detection pass: the padding in source pixels and the size of
+ * the (padded, downscaled) picture the detector sees.
+ * @param {number} width
+ * @param {number} height
+ * @param {number} padding share of the longer side added on each edge
+ * @param {number} [maxSide]
+ */
+export function detectionLayout(width, height, padding, maxSide = DETECTION_MAX_SIDE) {
+  const pad = Math.round(Math.max(width, height) * padding);
+  const size = detectionSize(width + 2 * pad, height + 2 * pad, maxSide);
+  return { pad, ...size };
+}
+
+/**
+ * A detection in the padded, scaled picture back to source pixels, clipped
+ * to the image; null when nothing of it is inside.
+ * @param {{ x: number, y: number, width: number, height: number }} box
+ * @param {{ pad: number, scale: number }} layout
+ * @param {number} width
+ * @param {number} height
+ */
+export function toSourceBox(box, layout, width, height) {
+  const x0 = Math.max(0, box.x / layout.scale - layout.pad);
+  const y0 = Math.max(0, box.y / layout.scale - layout.pad);
+  const x1 = Math.min(width, (box.x + box.width) / layout.scale - layout.pad);
+  const y1 = Math.min(height, (box.y + box.height) / layout.scale - layout.pad);
+  if (x1 - x0 < 1 || y1 - y0 < 1) return null;
+  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+}
+
+// ---------------------------------------------------------------- detector
+
+/**
+ * @typedef {{ x: number, y: number, width: number, height: number, score: number }} Detection
+ * @typedef {object} FaceDetector
+ * @property {(source: ImageBitmap) => Promise<Detection[]>} detect boxes in the source's pixels
+ */
+
+/**
+ * Load the face detector (weights from vendor/face-models/, same origin).
+ * @returns {Promise<FaceDetector>}
+ */
+export async function loadFaceDetector() {
+  const tf = await import('../vendor/tf.js');
+  const { faceapi } = tf;
+  const weights = new URL('../vendor/face-models/', import.meta.url).href;
+  await faceapi.nets.ssdMobilenetv1.loadFromUri(weights);
+  const options = new faceapi.SsdMobilenetv1Options({ minConfidence: MIN_CONFIDENCE, maxResults: MAX_FACES });
+
+  /**
+   * One pass on a padded, downscaled copy: the full-size pixels never become a tensor.
+   * @param {ImageBitmap} source
+   * @param {number} padding
+   * @returns {Promise<Detection[]>}
+   */
+  async function pass(source, padding) {
+    const layout = detectionLayout(source.width, source.height, padding);
+    const canvas = new OffscreenCanvas(layout.width, layout.height);
+    const ctx = /** @type {OffscreenCanvasRenderingContext2D} */ (canvas.getContext('2d'));
+    ctx.fillStyle = '#808080';
+    ctx.fillRect(0, 0, layout.width, layout.height);
+    ctx.imageSmoothingQuality = 'high';
+    ctx.drawImage(source, layout.pad * layout.scale, layout.pad * layout.scale,
+      source.width * layout.scale, source.height * layout.scale);
+    const picture = canvas.transferToImageBitmap();
+    const pixels = tf.browser.fromPixels(picture, 3);
+    picture.close();
+    try {
+      const found = await faceapi.detectAllFaces(/** @type {any} */ (pixels), options);
+      /** @type {Detection[]} */
+      const boxes = [];
+      for (const d of found) {
+        const box = toSourceBox(d.box, layout, source.width, source.height);
+        if (box) boxes.push({ ...box, score: d.score });
+      }
+      return boxes;
+    } finally {
+      pixels.dispose();
+    }
+  }
+
+  /** @param {ImageBitmap} source */
+  async function detect(source) {
+    for (const padding of DETECTION_PADDING) {
+      const found = await pass(source, padding);
+      if (found.length > 0) return found;
+    }
+    return [];
+  }
+
+  // Warm-up on a blank picture so the first real image is not slowed by set-up.
+  const blank = tf.zeros([64, 64, 3], 'int32');
+  try {
+    await faceapi.detectAllFaces(/** @type {any} */ (blank), options);
+  } finally {
+    blank.dispose();
+  }
+  return { detect };
+}
