@@ -25,11 +25,17 @@
  */
 export const CROP_MARGIN = 1.2;
 /** A crop covering this share of the image's area means "the image is a face crop". */
-export const TIGHT_COVERAGE = 0.6;
+export const TIGHT_COVERAGE = 0.4;
 /** Longest side of the picture the detector sees; larger images are downscaled. */
-export const DETECTION_MAX_SIDE = 640;
+export const DETECTION_MAX_SIDE = 1024;
 /** Detector confidence needed to call something a face. */
 export const MIN_CONFIDENCE = 0.4;
+/**
+ * A weaker detection is accepted only as evidence that the image is itself a
+ * face crop (one box covering most of it): SSD is least sure exactly there,
+ * when a face fills the picture and its edges are cut off.
+ */
+export const TIGHT_MIN_CONFIDENCE = 0.2;
 /** At most this many faces per image are scored. */
 export const MAX_FACES = 20;
 
@@ -93,7 +99,18 @@ export function isTightCrop(crop, imageWidth, imageHeight, coverage = TIGHT_COVE
  *   box: what is scored; face: the detector's box, rounded
  */
 export function planCrops(detections, imageWidth, imageHeight) {
-  const faces = [...detections]
+  const sure = detections.filter((d) => d.score >= MIN_CONFIDENCE);
+  if (sure.length === 0) {
+    // Only weak detections: a face crop if the best one makes it tight, else no face.
+    const best = [...detections].sort((a, b) => b.score - a.score)[0];
+    if (best && best.score >= TIGHT_MIN_CONFIDENCE
+      && isTightCrop(squareCrop(best, imageWidth, imageHeight), imageWidth, imageHeight)) {
+      return { mode: 'tight', faces: [{ box: { x: 0, y: 0, w: imageWidth, h: imageHeight },
+        face: roundBox(best, imageWidth, imageHeight), confidence: best.score }] };
+    }
+    return { mode: 'no-face', faces: [] };
+  }
+  const faces = sure
     .sort((a, b) => b.score - a.score)
     .slice(0, MAX_FACES)
     .map((d) => ({
@@ -193,7 +210,7 @@ export async function loadFaceDetector() {
   const { faceapi } = tf;
   const weights = new URL('../vendor/face-models/', import.meta.url).href;
   await faceapi.nets.ssdMobilenetv1.loadFromUri(weights);
-  const options = new faceapi.SsdMobilenetv1Options({ minConfidence: MIN_CONFIDENCE, maxResults: MAX_FACES });
+  const options = new faceapi.SsdMobilenetv1Options({ minConfidence: TIGHT_MIN_CONFIDENCE, maxResults: MAX_FACES });
 
   /**
    * One pass on a padded, downscaled copy: the full-size pixels never become a tensor.
@@ -227,13 +244,21 @@ export async function loadFaceDetector() {
     }
   }
 
-  /** @param {ImageBitmap} source */
+  /**
+   * Passes with more and more padding until one finds a confident face; if
+   * none does, the weak detections of the pass with the strongest one.
+   * @param {ImageBitmap} source
+   */
   async function detect(source) {
+    /** @type {Detection[]} */
+    let weak = [];
+    const best = (/** @type {Detection[]} */ ds) => Math.max(0, ...ds.map((d) => d.score));
     for (const padding of DETECTION_PADDING) {
       const found = await pass(source, padding);
-      if (found.length > 0) return found;
+      if (found.some((d) => d.score >= MIN_CONFIDENCE)) return found;
+      if (best(found) > best(weak)) weak = found;
     }
-    return [];
+    return weak;
   }
 
   // Warm-up on a blank picture so the first real image is not slowed by set-up.

@@ -1,116 +1,299 @@
 // @ts-check
 /**
- * Page wiring: status, model and backend start-up, files to result cards.
- * The pipeline: file -> decode -> preprocess -> classify -> verdict -> card.
+ * Page wiring: start-up (backend, model, face detector), files from the
+ * picker / drop / paste to a queue, each file to its card, model choice,
+ * export. The pipeline itself: formats.js -> preprocess.decodeImage ->
+ * faces.js -> analyse.js -> verdict.js -> views/.
  */
-import * as tf from '../vendor/tf.js';
+import { analyseBitmap } from './analyse.js';
 import { initBackend } from './backend.js';
 import { MODEL_ROOT, fetchJson, pickModel, urlOptions } from './config.js';
+import { boxText, loadFaceDetector } from './faces.js';
+import { jpegLooksComplete, sniffFormat } from './formats.js';
 import { loadMesoNet } from './model.js';
 import { registerServiceWorker } from './offline.js';
-import { decodeImage, toInput } from './preprocess.js';
-import { VERDICT_LABELS, verdictFor } from './verdict.js';
+import { fileSource } from './model-files.js';
+import { decodeImage } from './preprocess.js';
+import { VERDICT_LABELS } from './verdict.js';
+import { createCard, setProgress, showAnalysis, showError } from './views/card.js';
+import { download, toCsv, toJson } from './views/export.js';
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (
   document.querySelector(`[data-testid=${id}]`));
 
-/** @param {'loading'|'ready'|'error'} state @param {string} text */
-function setStatus(state, text) {
+/** Pixels above which a picture is refused (the browser cannot decode more reliably). */
+const MAX_PIXELS = 16384 * 16384;
+
+/** @typedef {import('./views/export.js').FileResult} FileResult */
+
+const state = {
+  /** @type {import('./model.js').MesoNet|null} */ model: null,
+  /** @type {import('./faces.js').FaceDetector|null} */ detector: null,
+  backend: '',
+  modelId: '',
+  /** @type {FileResult[]} */ results: [],
+  /** Jobs run one at a time, in order: analyses and model switches. */
+  queue: Promise.resolve(),
+  pasted: 0,
+};
+
+/** @param {'loading'|'ready'|'error'} s @param {string} text */
+function setStatus(s, text) {
   const status = $('status');
-  status.dataset.state = state;
+  status.dataset.state = s;
   status.textContent = text;
 }
 
-/** @param {File} file */
-function newCard(file) {
-  const card = document.createElement('article');
-  card.className = 'card';
-  card.dataset.testid = 'result';
-  card.dataset.file = file.name;
-  card.dataset.kind = file.type.startsWith('video/') ? 'video' : 'image';
-  card.dataset.state = 'queued';
-  const title = document.createElement('h2');
-  title.textContent = file.name; // text, never HTML
-  card.append(title);
-  $('results').append(card);
-  return card;
+/** @param {() => Promise<void>} job */
+function enqueue(job) {
+  const run = state.queue.then(job);
+  state.queue = run.catch(() => {});
+  return run;
+}
+
+/** @param {unknown} error */
+const messageOf = (error) => (error instanceof Error ? error.message : String(error));
+
+// ------------------------------------------------------------------ start-up
+
+const ready = start();
+
+async function start() {
+  const options = urlOptions(location.search);
+  const facesSwitch = /** @type {HTMLInputElement} */ ($('faces-switch'));
+  facesSwitch.checked = options.faces;
+  state.backend = await initBackend(options.backend);
+  $('backend').textContent = state.backend;
+  const index = await fetchJson(MODEL_ROOT + 'index.json');
+  const entry = pickModel(index, options.model);
+  const select = /** @type {HTMLSelectElement} */ ($('model-select'));
+  for (const m of index.models) {
+    const option = document.createElement('option');
+    option.value = m.id;
+    option.textContent = m.name;
+    select.append(option);
+  }
+  select.value = entry.id;
+  const [model, detector] = await Promise.all([
+    loadMesoNet(new URL(MODEL_ROOT + entry.path, location.href).href),
+    loadFaceDetector(),
+  ]);
+  useModel(model, entry.id);
+  state.detector = detector;
+  select.disabled = false;
+  select.addEventListener('change', () => switchModel(() => loadMesoNet(
+    new URL(MODEL_ROOT + pickModel(index, select.value).path, location.href).href), select.value));
+  setStatus('ready', `Ready: add images to analyse (${state.backend}).`);
+}
+
+/** @param {import('./model.js').MesoNet} model @param {string} id */
+function useModel(model, id) {
+  state.model?.dispose();
+  state.model = model;
+  state.modelId = id;
+  $('model-name').textContent = model.metadata.name;
 }
 
 /**
- * @param {import('./model.js').MesoNet} model
+ * @param {() => Promise<import('./model.js').MesoNet>} load
+ * @param {string} id
+ */
+function switchModel(load, id) {
+  setStatus('loading', 'Loading the model…');
+  return enqueue(async () => {
+    try {
+      useModel(await load(), id);
+      setStatus('ready', `Ready: ${state.model?.metadata.name} (${state.backend}).`);
+    } catch (error) {
+      // The previous model stays in use: say so rather than leave the page stuck.
+      setStatus('ready', `That model could not be loaded (${messageOf(error)}); still using ${state.model?.metadata.name}.`);
+    }
+  });
+}
+
+ready.catch((error) => setStatus('error', messageOf(error)));
+
+// ------------------------------------------------------------------ files
+
+/** @param {File[]} files */
+function addFiles(files) {
+  for (const file of files) {
+    const kind = file.type.startsWith('video/') ? 'video' : 'image';
+    const card = createCard($('results'), file.name, kind);
+    /** @type {FileResult} */
+    const result = {
+      file: file.name, kind, state: 'queued', verdict: null, p_real: null, mode: null,
+      model: null, backend: null, detect_ms: null, faces: [], error: null,
+    };
+    state.results.push(result);
+    enqueue(async () => {
+      try {
+        await ready;
+      } catch (error) {
+        fail(card, result, `The model did not load, so nothing can be analysed: ${messageOf(error)}`);
+        return;
+      }
+      await analyseFile(file, card, result);
+    });
+  }
+  updateActions();
+}
+
+/**
+ * @param {HTMLElement} card @param {FileResult} result @param {string} message
+ */
+function fail(card, result, message) {
+  showError(card, message);
+  Object.assign(result, { state: 'error', error: message });
+  announce(`${result.file}: ${message}`);
+  updateActions();
+}
+
+/** @param {string} text */
+function announce(text) {
+  if ($('status').dataset.state === 'ready') $('status').textContent = text;
+}
+
+/**
  * @param {File} file
  * @param {HTMLElement} card
+ * @param {FileResult} result
+ * @param {boolean} [wholeAnyway] score the whole image even with faces on
  */
-async function analyse(model, file, card) {
+async function analyseFile(file, card, result, wholeAnyway = false) {
   card.dataset.state = 'analyzing';
+  result.state = 'analyzing';
+  setProgress(card, 'Analysing…');
+  const head = new Uint8Array(await file.slice(0, 32).arrayBuffer());
+  const sniffed = sniffFormat(head, file.type);
+  if (sniffed.kind === 'video') {
+    card.dataset.kind = 'video';
+    result.kind = 'video';
+    fail(card, result, 'Videos are not analysed in this version: pick still images (a frame exported from the video works).');
+    return;
+  }
+  if (sniffed.kind !== 'image') {
+    fail(card, result, sniffed.message || 'Unsupported file.');
+    return;
+  }
+  const notes = [];
+  if (sniffed.format === 'jpeg' && !jpegLooksComplete(new Uint8Array(await file.slice(-64).arrayBuffer()))) {
+    notes.push('This JPEG looks truncated: part of the picture may be missing (grey), which can change the score.');
+  }
   let bitmap;
   try {
     bitmap = await decodeImage(file);
   } catch {
-    throw new Error('This file could not be read as an image.');
+    fail(card, result, `This file could not be read as an image: the ${sniffed.format.toUpperCase()} data is damaged or incomplete.`);
+    return;
   }
-  const input = toInput(bitmap, model.metadata.input);
-  const batch = tf.expandDims(input, 0);
-  const started = performance.now();
-  const [pReal] = await model.predict(/** @type {any} */ (batch));
-  const ms = performance.now() - started;
-  tf.dispose([input, batch]);
-  const verdict = verdictFor(pReal, model.metadata.thresholds);
-
-  const preview = document.createElement('canvas');
-  preview.width = bitmap.width;
-  preview.height = bitmap.height;
-  preview.getContext('2d')?.drawImage(bitmap, 0, 0);
-  preview.style.maxWidth = '100%';
-  bitmap.close();
-  const line = document.createElement('p');
-  line.className = 'verdict';
-  line.textContent = `${VERDICT_LABELS[verdict]}: P(real) ${(pReal * 100).toFixed(1)}%`;
-  const timing = document.createElement('p');
-  timing.textContent = `Classified in ${ms.toFixed(1)} ms (whole image, ${model.metadata.input.size.join('×')}).`;
-  card.append(preview, line, timing);
-  card.dataset.pReal = String(pReal);
-  card.dataset.verdict = verdict;
-  card.dataset.state = 'done';
-}
-
-/** @param {HTMLElement} card @param {unknown} error */
-function showError(card, error) {
-  const message = document.createElement('p');
-  message.dataset.testid = 'error';
-  message.textContent = error instanceof Error ? error.message : String(error);
-  card.append(message);
-  card.dataset.state = 'error';
-}
-
-async function start() {
   try {
-    const options = urlOptions(location.search);
-    const backend = await initBackend(options.backend);
-    $('backend').textContent = backend;
-    const index = await fetchJson(MODEL_ROOT + 'index.json');
-    const entry = pickModel(index, options.model);
-    const model = await loadMesoNet(new URL(MODEL_ROOT + entry.path, location.href).href);
-    $('model-name').textContent = model.metadata.name;
-    const input = /** @type {HTMLInputElement} */ ($('file-input'));
-    input.addEventListener('change', async () => {
-      const files = Array.from(input.files || []);
-      input.value = '';
-      const cards = files.map((file) => ({ file, card: newCard(file) }));
-      for (const { file, card } of cards) {
-        try {
-          await analyse(model, file, card);
-        } catch (error) {
-          showError(card, error);
-        }
-      }
+    if (bitmap.width * bitmap.height > MAX_PIXELS) {
+      fail(card, result, `This picture is too large (${bitmap.width}×${bitmap.height} pixels).`);
+      return;
+    }
+    const model = /** @type {import('./model.js').MesoNet} */ (state.model);
+    const useFaces = /** @type {HTMLInputElement} */ ($('faces-switch')).checked && !wholeAnyway;
+    const started = performance.now();
+    const analysis = await analyseBitmap(bitmap, model, useFaces ? state.detector : null);
+    const totalMs = performance.now() - started;
+    const shown = showAnalysis(card, {
+      bitmap, analysis, notes, backend: state.backend, thresholds: model.metadata.thresholds,
+      onScoreWhole: analysis.mode === 'no-face'
+        ? () => { enqueue(() => analyseFile(file, card, result, true)); }
+        : null,
     });
-    input.disabled = false;
-    setStatus('ready', `Ready: choose images to analyse (${backend}).`);
+    Object.assign(result, {
+      state: 'done', verdict: shown.verdict, p_real: shown.pReal, mode: analysis.mode,
+      model: state.modelId, backend: state.backend,
+      detect_ms: analysis.detectMs, total_ms: totalMs, error: null,
+      width: bitmap.width, height: bitmap.height,
+      faces: analysis.faces.map((f) => ({ box: boxText(f.box), face_box: f.face ? boxText(f.face) : null,
+        p_real: f.pReal, confidence: f.confidence, ms: f.ms })),
+    });
+    if (analysis.faces.length) {
+      const perFace = analysis.faces.reduce((sum, f) => sum + f.ms, 0) / analysis.faces.length;
+      $('timing').textContent = `· ${perFace.toFixed(1)} ms per face`;
+    }
+    announce(`${file.name}: ${shown.pReal === null ? 'no face found'
+      : `${VERDICT_LABELS[/** @type {'real'|'uncertain'|'fake'} */ (shown.verdict)]}, P(real) ${(shown.pReal * 100).toFixed(1)}%`}.`);
+    updateActions();
   } catch (error) {
-    setStatus('error', error instanceof Error ? error.message : String(error));
+    fail(card, result, `The analysis failed: ${messageOf(error)}`);
+  } finally {
+    bitmap.close();
   }
 }
 
-start();
+// ------------------------------------------------------------------ inputs
+
+const fileInput = /** @type {HTMLInputElement} */ ($('file-input'));
+fileInput.addEventListener('change', () => {
+  const files = Array.from(fileInput.files || []);
+  fileInput.value = '';
+  addFiles(files);
+});
+
+const dropZone = document.body;
+dropZone.addEventListener('dragover', (event) => {
+  if (!event.dataTransfer?.types.includes('Files')) return;
+  event.preventDefault();
+  event.dataTransfer.dropEffect = 'copy';
+  $('drop-zone').classList.add('dragging');
+});
+dropZone.addEventListener('dragleave', () => $('drop-zone').classList.remove('dragging'));
+dropZone.addEventListener('drop', (event) => {
+  $('drop-zone').classList.remove('dragging');
+  const files = Array.from(event.dataTransfer?.files || []);
+  if (files.length === 0) return;
+  event.preventDefault();
+  addFiles(files);
+});
+
+document.addEventListener('paste', (event) => {
+  const files = Array.from(event.clipboardData?.files || []);
+  if (files.length === 0) return;
+  event.preventDefault();
+  addFiles(files.map((file) => {
+    state.pasted += 1;
+    const ext = (file.type.split('/')[1] || 'png').replace('jpeg', 'jpg');
+    return new File([file], `pasted-${state.pasted}.${ext}`, { type: file.type });
+  }));
+});
+
+const ownModel = /** @type {HTMLInputElement} */ ($('own-model-input'));
+ownModel.addEventListener('change', () => {
+  const files = Array.from(ownModel.files || []);
+  ownModel.value = '';
+  if (files.length === 0) return;
+  ready.then(() => switchModel(() => loadMesoNet(fileSource(files)), 'own-model'), () => {});
+});
+
+// ------------------------------------------------------------------ export
+
+function about() {
+  return { page: 'mesonet-web', model: state.modelId, model_name: state.model?.metadata.name ?? null,
+    backend: state.backend, thresholds: state.model?.metadata.thresholds ?? null };
+}
+
+function updateActions() {
+  const any = state.results.length > 0;
+  for (const id of ['export-json', 'export-csv', 'print', 'clear']) {
+    /** @type {HTMLButtonElement} */ ($(id)).disabled = !any;
+  }
+}
+
+$('export-json').addEventListener('click', () => download(toJson(state.results, about()),
+  'mesonet-results.json', 'application/json'));
+$('export-csv').addEventListener('click', () => download(toCsv(state.results),
+  'mesonet-results.csv', 'text/csv'));
+$('print').addEventListener('click', () => window.print());
+$('clear').addEventListener('click', () => {
+  enqueue(async () => {
+    $('results').replaceChildren();
+    state.results = [];
+    updateActions();
+  });
+});
+
 registerServiceWorker();

@@ -76,3 +76,17 @@ test('round box stays inside the image and has at least one pixel', () => {
     { x: 0, y: 5, w: 7, h: 95 });
   assert.equal(boxText({ x: 1, y: 2, w: 3, h: 4 }), '1,2,3,4');
 });
+
+test('weak detections count only when they make the image a tight crop', () => {
+  const weakTight = planCrops([{ x: 10, y: 5, width: 180, height: 200, score: 0.25 }], 224, 224);
+  assert.equal(weakTight.mode, 'tight');
+  const weakSmall = planCrops([{ x: 10, y: 5, width: 60, height: 60, score: 0.3 }], 640, 480);
+  assert.equal(weakSmall.mode, 'no-face');
+  const tooWeak = planCrops([{ x: 10, y: 5, width: 180, height: 200, score: 0.1 }], 224, 224);
+  assert.equal(tooWeak.mode, 'no-face');
+  const mixed = planCrops([
+    { x: 10, y: 5, width: 60, height: 60, score: 0.9 },
+    { x: 300, y: 5, width: 60, height: 60, score: 0.3 },
+  ], 640, 480);
+  assert.equal(mixed.faces.length, 1);
+});

@@ -1,0 +1,57 @@
+// @ts-check
+/**
+ * One image through the pipeline, no DOM: find faces -> plan the crops ->
+ * preprocess each -> classify. Every tensor made here is disposed here.
+ */
+import * as tf from '../vendor/tf.js';
+import { planCrops } from './faces.js';
+import { cropToInput } from './preprocess.js';
+
+/**
+ * @typedef {import('./faces.js').Box} Box
+ * @typedef {{ box: Box, face: Box|null, confidence: number|null, pReal: number, ms: number }} ScoredFace
+ * @typedef {{ mode: 'faces'|'tight'|'no-face'|'whole', faces: ScoredFace[], detectMs: number|null }} Analysis
+ *   mode "whole": the whole image scored without a face search (faces switched off, or asked for)
+ */
+
+/**
+ * @param {ImageBitmap} bitmap
+ * @param {import('./model.js').MesoNet} model
+ * @param {import('./faces.js').FaceDetector|null} detector null: score the whole image
+ * @returns {Promise<Analysis>}
+ */
+export async function analyseBitmap(bitmap, model, detector) {
+  if (!detector) {
+    const whole = { x: 0, y: 0, w: bitmap.width, h: bitmap.height };
+    return { mode: 'whole', detectMs: null, faces: [await scoreBox(bitmap, model, whole, null, null)] };
+  }
+  const started = performance.now();
+  const detections = await detector.detect(bitmap);
+  const detectMs = performance.now() - started;
+  const plan = planCrops(detections, bitmap.width, bitmap.height);
+  const faces = [];
+  for (const planned of plan.faces) {
+    faces.push(await scoreBox(bitmap, model, planned.box, planned.face, planned.confidence));
+  }
+  return { mode: plan.mode, detectMs, faces };
+}
+
+/**
+ * @param {ImageBitmap} bitmap
+ * @param {import('./model.js').MesoNet} model
+ * @param {Box} box
+ * @param {Box|null} face
+ * @param {number|null} confidence
+ * @returns {Promise<ScoredFace>}
+ */
+async function scoreBox(bitmap, model, box, face, confidence) {
+  const input = await cropToInput(bitmap, model.metadata.input, box);
+  const batch = tf.expandDims(input, 0);
+  try {
+    const started = performance.now();
+    const [pReal] = await model.predict(/** @type {any} */ (batch));
+    return { box, face, confidence, pReal, ms: performance.now() - started };
+  } finally {
+    tf.dispose([input, batch]);
+  }
+}

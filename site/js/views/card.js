@@ -1,0 +1,202 @@
+// @ts-check
+/**
+ * One result card per file. Owns the card's DOM and its test hooks:
+ * [data-testid=result] with data-file, data-kind, data-state, data-verdict,
+ * data-p-real; [data-testid=face] per face with data-p-real and data-box;
+ * [data-testid=error]. File names are always text, never HTML.
+ */
+import { boxText } from '../faces.js';
+import { VERDICT_LABELS, aggregateFaces, explain, verdictFor } from '../verdict.js';
+import { createGauge } from './gauge.js';
+
+/** Longest side of the preview picture drawn in a card. */
+const PREVIEW_MAX_SIDE = 640;
+/** Where the page links for "what the score means" (the built docs). */
+export const MODEL_CARD_URL = 'docs/model-card/';
+
+/**
+ * @param {HTMLElement} container
+ * @param {string} name
+ * @param {'image'|'video'} kind
+ * @returns {HTMLElement}
+ */
+export function createCard(container, name, kind) {
+  const card = document.createElement('article');
+  card.className = 'card';
+  card.dataset.testid = 'result';
+  card.dataset.file = name;
+  card.dataset.kind = kind;
+  card.dataset.state = 'queued';
+  const title = document.createElement('h2');
+  title.textContent = name;
+  const note = document.createElement('p');
+  note.className = 'progress';
+  note.textContent = 'Waiting…';
+  card.append(title, note);
+  container.append(card);
+  return card;
+}
+
+/** @param {HTMLElement} card @param {string} text */
+export function setProgress(card, text) {
+  const note = card.querySelector('.progress');
+  if (note) note.textContent = text;
+}
+
+/** @param {HTMLElement} card @param {string} message */
+export function showError(card, message) {
+  clearBody(card);
+  const text = document.createElement('p');
+  text.dataset.testid = 'error';
+  text.className = 'error';
+  text.textContent = message;
+  card.append(text);
+  card.dataset.state = 'error';
+}
+
+/**
+ * @typedef {object} Rendered
+ * @property {ImageBitmap} bitmap
+ * @property {import('../analyse.js').Analysis} analysis
+ * @property {{ fake_below: number, real_above: number }} thresholds
+ * @property {string} backend
+ * @property {string[]} notes extra lines (e.g. a truncated file)
+ * @property {(() => void)|null} onScoreWhole offered when no face was found
+ */
+
+/**
+ * Fill a card with an analysis: preview with boxes, gauge, explanation, faces.
+ * @param {HTMLElement} card
+ * @param {Rendered} r
+ * @returns {{ verdict: string, pReal: number|null }}
+ */
+export function showAnalysis(card, r) {
+  clearBody(card);
+  const { analysis, thresholds } = r;
+  const summary = aggregateFaces(analysis.faces, thresholds);
+  card.append(preview(r.bitmap, analysis, thresholds));
+
+  if (summary.pReal === null) {
+    const text = document.createElement('p');
+    text.className = 'verdict';
+    text.textContent = 'No face found';
+    const why = document.createElement('p');
+    why.textContent = 'The face detector found no face in this picture, so there is nothing the model was trained to judge. '
+      + 'You can score the whole picture anyway, but the model was trained on face crops: a score for a whole picture is outside what it knows.';
+    card.append(text, why);
+    if (r.onScoreWhole) {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'score-whole';
+      button.textContent = 'Score the whole image anyway';
+      button.addEventListener('click', () => { button.disabled = true; r.onScoreWhole?.(); });
+      card.append(button);
+    }
+  } else {
+    const verdict = verdictFor(summary.pReal, thresholds);
+    card.append(createGauge(summary.pReal, thresholds));
+    const text = document.createElement('p');
+    text.className = 'explain';
+    text.textContent = explain(verdict, summary.pReal) + ' ';
+    const link = document.createElement('a');
+    link.href = MODEL_CARD_URL;
+    link.textContent = 'About the model and its limits';
+    text.append(link);
+    card.append(text);
+    if (analysis.mode === 'whole') {
+      const warn = document.createElement('p');
+      warn.className = 'warning';
+      warn.textContent = 'Whole image scored without a face search: outside what the model was trained for (face crops). Treat this score with extra caution.';
+      card.append(warn);
+    }
+    if (analysis.faces.length > 1) {
+      const which = document.createElement('p');
+      which.textContent = `${analysis.faces.length} faces; the verdict rests on the most suspicious one (face ${summary.index + 1}).`;
+      card.append(which);
+    }
+  }
+
+  const list = document.createElement('ol');
+  list.className = 'faces';
+  analysis.faces.forEach((face, i) => {
+    if (analysis.mode === 'whole') return; // no face was found: nothing to list
+    const item = document.createElement('li');
+    item.dataset.testid = 'face';
+    item.dataset.pReal = String(face.pReal);
+    item.dataset.box = boxText(face.box);
+    if (face.face) item.dataset.faceBox = boxText(face.face);
+    const band = VERDICT_LABELS[verdictFor(face.pReal, thresholds)];
+    const where = analysis.mode === 'tight' ? 'the whole image (already a face crop)' : `crop ${face.box.w}×${face.box.h} at ${face.box.x},${face.box.y}`;
+    item.textContent = `Face ${i + 1}: P(real) ${(face.pReal * 100).toFixed(1)}%, ${band.toLowerCase()}; ${where}; ${face.ms.toFixed(1)} ms on ${r.backend}.`;
+    list.append(item);
+  });
+  if (list.childElementCount) card.append(list);
+
+  const timing = document.createElement('p');
+  timing.className = 'timing';
+  const detect = analysis.detectMs === null ? 'no face search' : `faces found in ${analysis.detectMs.toFixed(0)} ms`;
+  timing.textContent = `${r.bitmap.width}×${r.bitmap.height} px; ${detect}; backend ${r.backend}.`;
+  card.append(timing);
+  for (const line of r.notes) {
+    const p = document.createElement('p');
+    p.className = 'warning';
+    p.textContent = line;
+    card.append(p);
+  }
+
+  card.dataset.verdict = summary.verdict;
+  if (summary.pReal === null) delete card.dataset.pReal;
+  else card.dataset.pReal = String(summary.pReal);
+  card.dataset.mode = analysis.mode;
+  card.dataset.state = 'done';
+  return { verdict: summary.verdict, pReal: summary.pReal };
+}
+
+/**
+ * A downscaled copy of the picture with each face's crop box and score drawn on it.
+ * @param {ImageBitmap} bitmap
+ * @param {import('../analyse.js').Analysis} analysis
+ * @param {{ fake_below: number, real_above: number }} thresholds
+ */
+function preview(bitmap, analysis, thresholds) {
+  const scale = Math.min(1, PREVIEW_MAX_SIDE / Math.max(bitmap.width, bitmap.height));
+  const canvas = document.createElement('canvas');
+  canvas.width = Math.max(1, Math.round(bitmap.width * scale));
+  canvas.height = Math.max(1, Math.round(bitmap.height * scale));
+  canvas.className = 'preview';
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return canvas;
+  ctx.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+  const labels = [];
+  if (analysis.mode === 'faces' || analysis.mode === 'tight') {
+    analysis.faces.forEach((face, i) => {
+      const verdict = verdictFor(face.pReal, thresholds);
+      const colour = { real: '#0072b2', uncertain: '#e69f00', fake: '#d55e00' }[verdict];
+      const b = face.box;
+      ctx.lineWidth = Math.max(2, canvas.width / 160);
+      ctx.strokeStyle = colour;
+      ctx.setLineDash(verdict === 'fake' ? [] : verdict === 'uncertain' ? [8, 4] : [2, 3]);
+      ctx.strokeRect(b.x * scale, b.y * scale, b.w * scale, b.h * scale);
+      const text = `${i + 1}: ${(face.pReal * 100).toFixed(0)}%`;
+      ctx.font = `bold ${Math.max(12, Math.round(canvas.width / 30))}px system-ui, sans-serif`;
+      const tw = ctx.measureText(text).width + 8;
+      const th = Math.max(16, Math.round(canvas.width / 22));
+      const ty = b.y * scale > th ? b.y * scale - th : b.y * scale;
+      ctx.fillStyle = colour;
+      ctx.fillRect(b.x * scale, ty, tw, th);
+      ctx.fillStyle = '#000';
+      ctx.fillText(text, b.x * scale + 4, ty + th * 0.8);
+      labels.push(`face ${i + 1} ${(face.pReal * 100).toFixed(0)}% P(real)`);
+    });
+  }
+  canvas.setAttribute('role', 'img');
+  canvas.setAttribute('aria-label', labels.length ? `The picture with ${labels.join(', ')}` : 'The picture');
+  return canvas;
+}
+
+/** @param {HTMLElement} card */
+function clearBody(card) {
+  for (const child of Array.from(card.children)) {
+    if (child.tagName !== 'H2') child.remove();
+  }
+}

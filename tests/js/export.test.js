@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { CSV_COLUMNS, csvRows, toCsv, toJson } from '../../site/js/views/export.js';
+
+const done = {
+  file: 'a,"b".jpg', kind: 'image', state: 'done', verdict: 'fake', p_real: 0.1, mode: 'faces',
+  model: 'meso4-df', backend: 'wasm', detect_ms: 300, error: null,
+  faces: [
+    { box: '0,0,10,10', face_box: '1,1,8,8', p_real: 0.1, confidence: 0.9, ms: 10 },
+    { box: '20,0,10,10', face_box: '21,1,8,8', p_real: 0.8, confidence: 0.7, ms: 10 },
+  ],
+};
+const failed = { ...done, file: '=cmd|x.jpg', state: 'error', verdict: null, p_real: null, mode: null,
+  faces: [], error: 'This file is empty (0 bytes).' };
+
+test('one CSV row per face, one per file without faces', () => {
+  const rows = csvRows([done, failed]);
+  assert.equal(rows.length, 3);
+  assert.ok(rows.every((row) => row.length === CSV_COLUMNS.length));
+  assert.deepEqual(rows.map((r) => r[6]), [1, 2, null]);
+});
+
+test('CSV quotes commas and quotes, and defuses formulas in file names', () => {
+  const lines = toCsv([done, failed]).split('\r\n');
+  assert.equal(lines[0], CSV_COLUMNS.join(','));
+  assert.ok(lines[1].startsWith('"a,""b"".jpg",image,done,fake,0.1,faces,1,0.1,'));
+  assert.ok(lines[3].startsWith("'=cmd|x.jpg,image,error,"));
+});
+
+test('JSON keeps every result and says what produced them', () => {
+  const parsed = JSON.parse(toJson([done, failed], { model: 'meso4-df' }));
+  assert.equal(parsed.model, 'meso4-df');
+  assert.equal(parsed.results.length, 2);
+  assert.equal(parsed.results[0].faces[1].p_real, 0.8);
+});
