@@ -3,7 +3,7 @@ Python reference pipeline (decode -> resize -> /255 -> Keras)."""
 import numpy as np
 import pytest
 
-from conftest import DATASETS, FIXTURES
+from conftest import FIXTURES
 from convert import mesonet, weights
 from convert.preprocess import load_inputs
 
@@ -65,18 +65,6 @@ def test_output_meaning_on_fixtures(open_page, backend, reference):
     assert page.foreign_requests() == []
 
 
-def test_dataset_crops_match_python_pipeline(open_page, reference):
-    crops = []
-    for folder in ("mesonet_df_validation", "dfdc_faces224"):
-        for label in ("real", "fake"):
-            crops += sorted((DATASETS / folder / label).glob("*.jpg"))[:3]
-    page = open_page("?backend=wasm")
-    rows = analyse(page, crops)
-    assert [r["file"] for r in rows] == [p.name for p in crops]
-    scores = np.array([float(r["p_real"]) for r in rows])
-    np.testing.assert_allclose(scores, reference(crops), atol=PIPELINE_TOLERANCE)
-
-
 def test_unreadable_file_gets_an_error_card_and_others_finish(open_page, tmp_path):
     bogus = tmp_path / "holiday.jpg"
     bogus.write_text("not really a JPEG")
@@ -85,7 +73,7 @@ def test_unreadable_file_gets_an_error_card_and_others_finish(open_page, tmp_pat
     rows = analyse(page, [bogus, good])
     assert rows[0]["state"] == "error" and rows[1]["state"] == "done"
     message = page.page.locator("[data-testid=result]").nth(0).locator("[data-testid=error]")
-    assert "could not be read" in message.inner_text()
+    assert "not a JPEG, PNG, WebP, GIF or BMP image" in message.inner_text()
 
 
 def test_unknown_backend_is_reported(open_page):

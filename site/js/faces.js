@@ -13,9 +13,9 @@
  * clamped into the image: if it is larger than the image's shorter side it
  * shrinks to that side, then it is shifted (not cut) so it lies inside. All
  * numbers are integers, as convert/preprocess.to_input(rgb, (x, y, w, h))
- * expects. When that square covers at least TIGHT_COVERAGE of the image, the
- * image already is a face crop, and the whole image is scored instead, so a
- * crop's score equals scoring the whole crop.
+ * expects. When the image is nearly square and that square covers at least
+ * TIGHT_COVERAGE of it, the image already is a face crop, and the whole image
+ * is scored instead, so a crop's score equals scoring the whole crop.
  */
 
 /**
@@ -24,12 +24,22 @@
  * 1.02 to 1.2 times the longer side of the SSD box found in it.
  */
 export const CROP_MARGIN = 1.2;
-/** A crop covering this share of the image's area means "the image is a face crop". */
+/** A crop covering this share of the image's area means "the image is a face crop"... */
 export const TIGHT_COVERAGE = 0.4;
+/**
+ * ... if the image is also nearly square, as face crops are (longer side over
+ * shorter side at most this). A larger face in a portrait or landscape
+ * picture is cropped square instead of squashing the whole picture.
+ */
+export const TIGHT_MAX_ASPECT = 1.25;
 /** Longest side of the picture the detector sees; larger images are downscaled. */
 export const DETECTION_MAX_SIDE = 1024;
-/** Detector confidence needed to call something a face. */
-export const MIN_CONFIDENCE = 0.4;
+/**
+ * Detector confidence needed to call something a face. Lower than face-api's
+ * default (0.5): on the DFDC and FF++ frames here the manipulated faces score
+ * 0.36 to 0.44 while nothing else in those frames reaches 0.2.
+ */
+export const MIN_CONFIDENCE = 0.3;
 /**
  * A weaker detection is accepted only as evidence that the image is itself a
  * face crop (one box covering most of it): SSD is least sure exactly there,
@@ -86,7 +96,8 @@ export function squareCrop(face, imageWidth, imageHeight, margin = CROP_MARGIN) 
  * @param {number} [coverage]
  */
 export function isTightCrop(crop, imageWidth, imageHeight, coverage = TIGHT_COVERAGE) {
-  return crop.w * crop.h >= coverage * imageWidth * imageHeight;
+  const aspect = Math.max(imageWidth, imageHeight) / Math.min(imageWidth, imageHeight);
+  return aspect <= TIGHT_MAX_ASPECT && crop.w * crop.h >= coverage * imageWidth * imageHeight;
 }
 
 /**
@@ -246,7 +257,8 @@ export async function loadFaceDetector() {
 
   /**
    * Passes with more and more padding until one finds a confident face; if
-   * none does, the weak detections of the pass with the strongest one.
+   * none does, the weak detections of the pass with the strongest one
+   * (planCrops accepts those only as a tight crop).
    * @param {ImageBitmap} source
    */
   async function detect(source) {

@@ -80,13 +80,22 @@ test('round box stays inside the image and has at least one pixel', () => {
 test('weak detections count only when they make the image a tight crop', () => {
   const weakTight = planCrops([{ x: 10, y: 5, width: 180, height: 200, score: 0.25 }], 224, 224);
   assert.equal(weakTight.mode, 'tight');
-  const weakSmall = planCrops([{ x: 10, y: 5, width: 60, height: 60, score: 0.3 }], 640, 480);
+  const weakSmall = planCrops([{ x: 10, y: 5, width: 60, height: 60, score: 0.25 }], 640, 480);
   assert.equal(weakSmall.mode, 'no-face');
   const tooWeak = planCrops([{ x: 10, y: 5, width: 180, height: 200, score: 0.1 }], 224, 224);
   assert.equal(tooWeak.mode, 'no-face');
   const mixed = planCrops([
     { x: 10, y: 5, width: 60, height: 60, score: 0.9 },
-    { x: 300, y: 5, width: 60, height: 60, score: 0.3 },
+    { x: 300, y: 5, width: 60, height: 60, score: 0.25 },
   ], 640, 480);
   assert.equal(mixed.faces.length, 1);
+});
+
+test('only a nearly square image can be a face crop', () => {
+  const face = { x: 40, y: 10, width: 200, height: 220, score: 0.9 };
+  assert.equal(planCrops([face], 260, 260).mode, 'tight');
+  const portrait = planCrops([face], 280, 420);
+  assert.equal(portrait.mode, 'faces');
+  assert.equal(portrait.faces[0].box.w, 264);
+  assert.equal(planCrops([{ ...face, score: 0.25 }], 320, 240).mode, 'no-face');
 });

@@ -1,0 +1,392 @@
+"""The site in real Chromium, through the stable test hooks: faces found and
+cropped, per-face scores equal to the Python reference on the same boxes,
+tight crops scored whole, bad inputs, model choice, export, no tensor leak,
+and only same-origin GETs."""
+import base64
+import csv
+import io
+import json
+import shutil
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import DATASETS, FIXTURES
+from convert import mesonet, weights
+from convert.constants import SITE_MODEL_DIR
+from convert.preprocess import decode, to_input
+
+# Same bound as test_first_page: the JPEG decoder and the backend's arithmetic.
+PIPELINE_TOLERANCE = 1e-4
+CLIPS = {
+    "ffpp_real": DATASETS / "ffpp_c23_clips" / "real" / "519.mp4",
+    "ffpp_fake": DATASETS / "ffpp_c23_clips" / "fake" / "519_515.mp4",
+    "dfdc_real": DATASETS / "dfdc_clips" / "real" / "lynaeydofd.mp4",
+    "dfdc_fake": DATASETS / "dfdc_clips" / "fake" / "abofeumbvv.mp4",
+}
+DONE = "xpath=self::*[@data-state='done' or @data-state='error']"
+
+
+@pytest.fixture(scope="module")
+def keras():
+    """model id -> function(list of model inputs) -> P(real) array."""
+    cache = {}
+
+    def score(model_id, inputs):
+        if model_id not in cache:
+            cache[model_id], _ = mesonet.load(weights.resolve(model_id))
+        return cache[model_id](np.stack(inputs).astype(np.float32), training=False).numpy().reshape(-1)
+
+    return score
+
+
+@pytest.fixture(scope="module")
+def frames(tmp_path_factory):
+    """Full video frames (640x480 and 1920x1080) written as JPEG files."""
+    folder = tmp_path_factory.mktemp("frames")
+    paths = {}
+    for name, clip in CLIPS.items():
+        capture = cv2.VideoCapture(str(clip))
+        capture.set(cv2.CAP_PROP_POS_FRAMES, 30)
+        ok, frame = capture.read()
+        capture.release()
+        assert ok, f"could not read a frame of {clip}"
+        paths[name] = folder / f"{name}.jpg"
+        cv2.imwrite(str(paths[name]), frame, [cv2.IMWRITE_JPEG_QUALITY, 92])
+    return paths
+
+
+def ready(page):
+    page.page.locator("[data-testid=status][data-state=ready]").wait_for(timeout=60_000)
+    return tensor_count(page)
+
+
+def tensor_count(page):
+    return page.page.evaluate("import('./vendor/tf.js').then((tf) => tf.memory().numTensors)")
+
+
+def add_files(page, paths, start=0):
+    """Add files through the picker; wait for their cards; return them as dicts."""
+    page.page.set_input_files("[data-testid=file-input]", [str(p) for p in paths])
+    cards = page.page.locator("[data-testid=result]")
+    rows = []
+    for i in range(start, start + len(paths)):
+        card = cards.nth(i)
+        card.locator(DONE).wait_for(timeout=120_000)
+        rows.append(read_card(card))
+    return rows
+
+
+def read_card(card):
+    faces = card.locator("[data-testid=face]")
+    error = card.locator("[data-testid=error]")
+    return {
+        "file": card.get_attribute("data-file"),
+        "kind": card.get_attribute("data-kind"),
+        "state": card.get_attribute("data-state"),
+        "verdict": card.get_attribute("data-verdict"),
+        "p_real": card.get_attribute("data-p-real"),
+        "error": error.inner_text() if error.count() else None,
+        "faces": [{"p_real": float(faces.nth(j).get_attribute("data-p-real")),
+                   "box": tuple(int(v) for v in faces.nth(j).get_attribute("data-box").split(","))}
+                  for j in range(faces.count())],
+    }
+
+
+def band(p_real, thresholds=(0.35, 0.65)):
+    return "fake" if p_real < thresholds[0] else "real" if p_real > thresholds[1] else "uncertain"
+
+
+def test_full_frames_faces_found_cropped_and_scored_like_python(open_page, frames, keras):
+    page = open_page("?backend=wasm")
+    before = ready(page)
+    paths = list(frames.values())
+    rows = add_files(page, paths)
+    inputs, expected_faces = [], []
+    for path, row in zip(paths, rows):
+        assert row["state"] == "done" and row["kind"] == "image", row
+        assert len(row["faces"]) >= 1, f"no face found in the full frame {path.name}"
+        rgb = decode(path)
+        height, width = rgb.shape[:2]
+        for face in row["faces"]:
+            x, y, w, h = face["box"]
+            assert w == h and 0 <= x and 0 <= y and x + w <= width and y + h <= height, face
+            assert w < min(width, height), "a frame's face crop is a crop, not the whole frame"
+            inputs.append(to_input(rgb, face["box"]))
+            expected_faces.append(face["p_real"])
+        lowest = min(f["p_real"] for f in row["faces"])
+        assert float(row["p_real"]) == lowest
+        assert row["verdict"] == band(lowest)
+    np.testing.assert_allclose(expected_faces, keras("meso4-df", inputs), atol=PIPELINE_TOLERANCE)
+    assert tensor_count(page) == before
+    assert page.errors == [] and page.foreign_requests() == []
+
+
+def test_dataset_crops_are_scored_whole(open_page, keras):
+    """Tight crops: the face fills the image, so the whole image is scored and
+    the score equals the reference on the whole crop. The detector has to find
+    the face in nearly all of them."""
+    crops = []
+    for folder in ("mesonet_df_validation", "dfdc_faces224"):
+        for label in ("real", "fake"):
+            crops += sorted((DATASETS / folder / label).glob("*.jpg"))[::40][:6]
+    crops += sorted(FIXTURES.glob("*/*.jpg"))
+    page = open_page("?backend=wasm")
+    before = ready(page)
+    rows = add_files(page, crops)
+    assert [r["file"] for r in rows] == [p.name for p in crops]
+    found = [(p, r) for p, r in zip(crops, rows) if r["verdict"] != "no-face"]
+    assert len(found) >= 0.9 * len(crops), [p.name for p, r in zip(crops, rows) if r["verdict"] == "no-face"]
+    for path, row in found:
+        width, height = Image.open(path).size
+        assert [f["box"] for f in row["faces"]] == [(0, 0, width, height)], (path.name, row)
+    scores = np.array([float(r["p_real"]) for _, r in found])
+    expected = keras("meso4-df", [to_input(decode(p)) for p, _ in found])
+    np.testing.assert_allclose(scores, expected, atol=PIPELINE_TOLERANCE)
+    assert tensor_count(page) == before
+    assert page.foreign_requests() == []
+
+
+def test_faces_off_scores_whole_images(open_page, frames, keras):
+    page = open_page("?backend=cpu&faces=off")
+    ready(page)
+    assert not page.page.locator("[data-testid=faces-switch]").is_checked()
+    path = frames["ffpp_real"]
+    [row] = add_files(page, [path])
+    assert row["state"] == "done" and row["faces"] == []
+    assert row["verdict"] in ("real", "uncertain", "fake")
+    expected = keras("meso4-df", [to_input(decode(path))])
+    np.testing.assert_allclose([float(row["p_real"])], expected, atol=PIPELINE_TOLERANCE)
+
+
+def test_no_face_is_said_plainly_and_whole_image_can_be_scored(open_page, tmp_path, keras):
+    path = tmp_path / "landscape.png"
+    y, x = np.mgrid[0:240, 0:320]
+    sky = np.stack([x * 255 // 320, y * 255 // 240, np.full_like(x, 128)], axis=-1).astype(np.uint8)
+    Image.fromarray(sky).save(path)
+    page = open_page("?backend=wasm")
+    before = ready(page)
+    [row] = add_files(page, [path])
+    assert row["state"] == "done" and row["verdict"] == "no-face"
+    assert row["p_real"] is None and row["faces"] == []
+    card = page.page.locator("[data-testid=result]").nth(0)
+    assert "No face found" in card.inner_text()
+    card.get_by_role("button", name="Score the whole image anyway").click()
+    card.locator("xpath=self::*[@data-mode='whole'][@data-state='done']").wait_for()
+    scored = read_card(card)
+    assert scored["verdict"] == band(float(scored["p_real"]))
+    assert "outside what the model was trained for" in card.inner_text()
+    expected = keras("meso4-df", [to_input(decode(path))])
+    np.testing.assert_allclose([float(scored["p_real"])], expected, atol=PIPELINE_TOLERANCE)
+    assert tensor_count(page) == before
+
+
+def test_bad_inputs_each_get_a_clear_card_and_the_others_finish(open_page, tmp_path, frames):
+    good = sorted((FIXTURES / "real").glob("*.jpg"))[0]
+    empty = tmp_path / "empty.jpg"
+    empty.write_bytes(b"")
+    truncated = tmp_path / "truncated.jpg"
+    data = frames["dfdc_real"].read_bytes()
+    truncated.write_bytes(data[: len(data) // 3])
+    text = tmp_path / "holiday.jpg"
+    text.write_text("not really a JPEG")
+    svg = tmp_path / "drawing.svg"
+    svg.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>')
+    video = tmp_path / "clip.mp4"
+    shutil.copy(CLIPS["ffpp_real"], video)
+    html_name = tmp_path / "<img src=x onerror=alert(1)>.jpg"
+    shutil.copy(good, html_name)
+    page = open_page("?backend=wasm")
+    before = ready(page)
+    rows = add_files(page, [empty, truncated, text, svg, video, html_name, good])
+    by_name = {r["file"]: r for r in rows}
+    assert "empty" in by_name["empty.jpg"]["error"]
+    assert by_name["truncated.jpg"]["state"] in ("done", "error")
+    if by_name["truncated.jpg"]["state"] == "done":
+        card = page.page.locator("[data-testid=result][data-file='truncated.jpg']")
+        assert "truncated" in card.inner_text()
+    assert "not a JPEG, PNG" in by_name["holiday.jpg"]["error"]
+    assert "SVG" in by_name["drawing.svg"]["error"]
+    assert by_name["clip.mp4"]["kind"] == "video" and by_name["clip.mp4"]["state"] == "error"
+    assert by_name[html_name.name]["state"] == "done", "a file name is text, never HTML"
+    assert page.page.locator("[data-testid=results] img").count() == 0
+    assert by_name[good.name]["state"] == "done" and by_name[good.name]["verdict"] == "real"
+    assert tensor_count(page) == before
+    assert page.errors == [] and page.foreign_requests() == []
+
+
+def test_huge_image_face_and_whole_image_without_full_size_tensors(open_page, tmp_path, frames, keras):
+    """10000x10000: detection on a downscaled copy, the face cropped at full
+    resolution, and (faces off) the whole image gathered pixel-exactly."""
+    frame = Image.open(frames["dfdc_real"]).convert("RGB")
+    big = Image.new("RGB", (10000, 10000), (90, 110, 130))
+    big.paste(frame.resize((frame.width * 5, frame.height * 5), Image.NEAREST), (200, 2300))
+    path = tmp_path / "huge.jpg"
+    big.save(path, quality=90)
+    del big, frame
+    rgb = decode(path)
+    page = open_page("?backend=wasm")
+    before = ready(page)
+    [row] = add_files(page, [path])
+    assert row["state"] == "done" and len(row["faces"]) >= 1, row
+    inputs = [to_input(rgb, f["box"]) for f in row["faces"]]
+    np.testing.assert_allclose([f["p_real"] for f in row["faces"]], keras("meso4-df", inputs),
+                               atol=PIPELINE_TOLERANCE)
+    assert tensor_count(page) == before
+    page.page.locator("[data-testid=faces-switch]").uncheck()
+    [whole] = add_files(page, [path], start=1)
+    assert whole["state"] == "done"
+    np.testing.assert_allclose([float(whole["p_real"])], keras("meso4-df", [to_input(rgb)]),
+                               atol=PIPELINE_TOLERANCE)
+    assert tensor_count(page) == before
+    assert page.errors == []
+
+
+def test_fifty_files_at_once(open_page, tmp_path):
+    sources = sorted(FIXTURES.glob("*/*.jpg"))
+    paths = []
+    for i in range(50):
+        path = tmp_path / f"{i:02d}-{sources[i % len(sources)].name}"
+        if i % 10 == 9:
+            path.write_bytes(b"\0" * 100)  # some bad ones among them
+        else:
+            shutil.copy(sources[i % len(sources)], path)
+        paths.append(path)
+    page = open_page("?backend=wasm")
+    before = ready(page)
+    rows = add_files(page, paths)
+    states = [r["state"] for r in rows]
+    assert states.count("error") == 5 and states.count("done") == 45
+    assert tensor_count(page) == before
+    assert page.page.locator("[data-testid=file-input]").is_enabled()
+
+
+def test_file_added_while_the_model_loads_waits_in_the_queue(chromium, site_url):
+    context = chromium.new_context()
+    held = []
+    context.route("**/model/meso4-df/model.json", lambda route: held.append(route))
+    try:
+        page = context.new_page()
+        page.goto(f"{site_url}/index.html?backend=wasm")
+        good = sorted((FIXTURES / "df").glob("*.jpg"))[0]
+        page.set_input_files("[data-testid=file-input]", [str(good)])
+        card = page.locator("[data-testid=result]").nth(0)
+        assert card.get_attribute("data-state") == "queued"
+        assert page.locator("[data-testid=status]").get_attribute("data-state") == "loading"
+        for _ in range(200):  # let the page reach the held request
+            if held:
+                break
+            page.wait_for_timeout(25)
+        assert held, "the page never asked for model.json"
+        held[0].continue_()
+        card.locator("xpath=self::*[@data-state='done']").wait_for(timeout=60_000)
+        assert card.get_attribute("data-verdict") == "fake"
+    finally:
+        context.close()
+
+
+def test_model_choice_by_url_select_and_own_files(open_page, keras, tmp_path):
+    fixtures = sorted(FIXTURES.glob("*/*.jpg"))
+    inputs = [to_input(decode(p)) for p in fixtures]
+    f2f = json.loads((SITE_MODEL_DIR / "meso4-f2f" / "metadata.json").read_text())
+
+    page = open_page("?backend=wasm&model=meso4-f2f")
+    before = ready(page)
+    assert page.page.locator("[data-testid=model-name]").inner_text() == f2f["name"]
+    rows = add_files(page, fixtures)
+    np.testing.assert_allclose([float(r["p_real"]) for r in rows], keras("meso4-f2f", inputs),
+                               atol=PIPELINE_TOLERANCE)
+
+    # the select switches models; the old one is disposed
+    incep = json.loads((SITE_MODEL_DIR / "mesoinception4-df" / "metadata.json").read_text())
+    page.page.select_option("[data-testid=model-select]", "mesoinception4-df")
+    page.page.locator("[data-testid=model-name]", has_text=incep["name"]).wait_for(timeout=60_000)
+    rows = add_files(page, fixtures[:1], start=len(fixtures))
+    np.testing.assert_allclose([float(rows[0]["p_real"])], keras("mesoinception4-df", inputs[:1]),
+                               atol=PIPELINE_TOLERANCE)
+
+    # "use my own model": files picked from disk, read in the page
+    own = [SITE_MODEL_DIR / "meso4-df" / name for name in ("model.json", "metadata.json")]
+    own += sorted((SITE_MODEL_DIR / "meso4-df").glob("*.bin"))
+    page.page.set_input_files("[data-testid=own-model-input]", [str(p) for p in own])
+    df_name = json.loads(own[1].read_text())["name"]
+    page.page.locator("[data-testid=model-name]", has_text=df_name).wait_for(timeout=60_000)
+    rows = add_files(page, fixtures[:1], start=len(fixtures) + 1)
+    np.testing.assert_allclose([float(rows[0]["p_real"])], keras("meso4-df", inputs[:1]),
+                               atol=PIPELINE_TOLERANCE)
+
+    # a damaged own model is refused and the current one stays
+    damaged = tmp_path / "metadata.json"
+    meta = json.loads(own[1].read_text())
+    meta["files"]["model.json"] = "0" * 64
+    damaged.write_text(json.dumps(meta))
+    page.page.set_input_files("[data-testid=own-model-input]", [str(own[0]), str(damaged), *map(str, own[2:])])
+    page.page.locator("[data-testid=status]", has_text="does not match the sha256").wait_for()
+    assert page.page.locator("[data-testid=model-name]").inner_text() == df_name
+    assert tensor_count(page) == before
+    assert page.foreign_requests() == []
+
+
+def test_export_json_csv_and_print_button(open_page):
+    fixtures = sorted(FIXTURES.glob("*/*.jpg"))
+    page = open_page("?backend=cpu")
+    ready(page)
+    rows = add_files(page, fixtures)
+    with page.page.expect_download() as info:
+        page.page.click("[data-testid=export-csv]")
+    table = list(csv.DictReader(io.StringIO(open(info.value.path(), encoding="utf-8").read())))
+    assert [r["file"] for r in table] == [r["file"] for r in rows]
+    assert [float(r["p_real"]) for r in table] == [float(r["p_real"]) for r in rows]
+    with page.page.expect_download() as info:
+        page.page.click("[data-testid=export-json]")
+    exported = json.loads(open(info.value.path(), encoding="utf-8").read())
+    assert exported["model"] == "meso4-df"
+    assert [r["verdict"] for r in exported["results"]] == [r["verdict"] for r in rows]
+    assert exported["results"][0]["faces"][0]["box"] == ",".join(map(str, rows[0]["faces"][0]["box"]))
+    assert page.page.locator("[data-testid=print]").is_enabled()
+    assert page.foreign_requests() == []
+
+
+def test_drop_and_paste_add_files(open_page):
+    fixture = sorted((FIXTURES / "real").glob("*.jpg"))[0]
+    data = base64.b64encode(fixture.read_bytes()).decode()
+    page = open_page("?backend=wasm")
+    ready(page)
+    page.page.evaluate("""(data) => {
+      const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+      const drop = new DataTransfer();
+      drop.items.add(new File([bytes], 'dropped.jpg', { type: 'image/jpeg' }));
+      document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: drop, bubbles: true, cancelable: true }));
+      const paste = new DataTransfer();
+      paste.items.add(new File([bytes], 'image.png', { type: 'image/jpeg' }));
+      document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: paste, bubbles: true, cancelable: true }));
+    }""", data)
+    cards = page.page.locator("[data-testid=result]")
+    for i in range(2):
+        cards.nth(i).locator(DONE).wait_for(timeout=60_000)
+    assert [read_card(cards.nth(i))["file"] for i in range(2)] == ["dropped.jpg", "pasted-1.jpg"]
+    assert [read_card(cards.nth(i))["verdict"] for i in range(2)] == ["real", "real"]
+
+
+def test_keyboard_and_phone_width(open_page):
+    page = open_page("?backend=cpu")
+    ready(page)
+    page.page.set_viewport_size({"width": 360, "height": 740})
+    width = page.page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"the page scrolls sideways at phone width ({width}px)"
+    status = page.page.locator("[data-testid=status]")
+    assert status.get_attribute("aria-live") == "polite"
+    focused = set()
+    for _ in range(8):
+        page.page.keyboard.press("Tab")
+        focused.add(page.page.evaluate("document.activeElement.dataset.testid || ''"))
+    assert {"model-select", "own-model-input", "faces-switch", "file-input"} <= focused
+
+
+def test_unknown_model_is_reported(open_page):
+    page = open_page("?model=nope")
+    status = page.page.locator("[data-testid=status][data-state=error]")
+    status.wait_for()
+    assert 'Unknown model "nope"' in status.inner_text()
