@@ -390,3 +390,13 @@ def test_unknown_model_is_reported(open_page):
     status = page.page.locator("[data-testid=status][data-state=error]")
     status.wait_for()
     assert 'Unknown model "nope"' in status.inner_text()
+
+
+def test_automatic_backend_skips_software_webgl(open_page):
+    """Here WebGL is SwiftShader (no GPU): chosen automatically, the page uses WASM."""
+    page = open_page("")
+    ready(page)
+    renderer = page.page.evaluate("import('./js/backend.js').then((b) => b.webglRenderer())")
+    assert "SwiftShader" in renderer, renderer
+    assert page.page.locator("[data-testid=backend]").inner_text() == "wasm"
+    assert page.foreign_requests() == [] and page.errors == []

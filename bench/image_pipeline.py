@@ -1,0 +1,159 @@
+"""Where the time goes on the page, per backend, beside native Keras.
+
+For each backend (webgl, wasm, cpu) the site is opened in headless Chromium:
+time from opening the page to ready, bytes transferred before ready, then per
+image the face detection time, the classification time (all faces, including
+reading the score back) and the total, as the page itself measures them
+(data-detect-ms, data-classify-ms, data-total-ms on each card). Each image is
+analysed twice and the second (warm) run is reported. Native Keras batch-1
+latency on the very crops the page scored is printed beside it.
+
+    .venv/bin/python -m bench.image_pipeline [--backends wasm,cpu] [--repeat 20]
+"""
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from convert import browser, webserver  # noqa: E402
+from convert.constants import SHARED_DIR, SITE_DIR, WEIGHTS_DIR_ENV  # noqa: E402
+
+FIXTURES = SHARED_DIR / "fixtures" / "mesonet-test-images"
+DATASETS = SHARED_DIR / "datasets"
+CLIPS = [DATASETS / "ffpp_c23_clips" / "real" / "519.mp4", DATASETS / "dfdc_clips" / "real" / "lynaeydofd.mp4"]
+BYTES_BEFORE_READY = """() => {
+  const entries = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')];
+  return entries.reduce((sum, e) => sum + (e.transferSize || e.encodedBodySize || 0), 0);
+}"""
+
+
+def images(folder):
+    import cv2
+
+    paths = sorted(FIXTURES.glob("*/*.jpg"))[:2]
+    paths += [sorted((DATASETS / "mesonet_df_validation" / "real").glob("*.jpg"))[0],
+              sorted((DATASETS / "dfdc_faces224" / "fake").glob("*.jpg"))[0]]
+    for clip in CLIPS:
+        capture = cv2.VideoCapture(str(clip))
+        capture.set(cv2.CAP_PROP_POS_FRAMES, 30)
+        ok, frame = capture.read()
+        capture.release()
+        if ok:
+            path = Path(folder) / f"frame-{clip.stem}.jpg"
+            cv2.imwrite(str(path), frame, [cv2.IMWRITE_JPEG_QUALITY, 92])
+            paths.append(path)
+    return paths
+
+
+def run_backend(chromium, url, backend, paths):
+    from PIL import Image
+
+    context = chromium.new_context()
+    try:
+        page = context.new_page()
+        started = time.perf_counter()
+        page.goto(f"{url}/index.html?backend={backend}")
+        page.locator("[data-testid=status][data-state=ready]").wait_for(timeout=120_000)
+        ready_ms = (time.perf_counter() - started) * 1000
+        ready_bytes = page.evaluate(BYTES_BEFORE_READY)
+        active = page.locator("[data-testid=backend]").inner_text()
+        cards = page.locator("[data-testid=result]")
+        rows = []
+        for round_ in range(2):
+            page.set_input_files("[data-testid=file-input]", [str(p) for p in paths])
+            cards.nth((round_ + 1) * len(paths) - 1).wait_for()
+            for i, path in enumerate(paths):
+                card = cards.nth(round_ * len(paths) + i)
+                card.locator("xpath=self::*[@data-state='done' or @data-state='error']").wait_for(timeout=600_000)
+                if round_ == 1:
+                    faces = card.locator("[data-testid=face]")
+                    rows.append({
+                        "image": path.name,
+                        "size": "x".join(map(str, Image.open(path).size)),
+                        "state": card.get_attribute("data-state"),
+                        "faces": faces.count(),
+                        "boxes": [tuple(int(v) for v in faces.nth(j).get_attribute("data-box").split(","))
+                                  for j in range(faces.count())],
+                        "detect": float(card.get_attribute("data-detect-ms") or "nan"),
+                        "classify": float(card.get_attribute("data-classify-ms") or "nan"),
+                        "total": float(card.get_attribute("data-total-ms") or "nan"),
+                    })
+        return {"backend": active, "ready_ms": ready_ms, "ready_bytes": ready_bytes, "rows": rows}
+    finally:
+        context.close()
+
+
+def keras_latency(paths, boxes_per_image, repeat):
+    """Median batch-1 latency of native Keras on the same crops, per image (all its faces)."""
+    import os
+
+    os.environ.setdefault(WEIGHTS_DIR_ENV, str(SHARED_DIR / "models"))
+    from convert import mesonet, weights
+    from convert.preprocess import decode, to_input
+    from convert.tfenv import tf
+
+    model, _ = mesonet.load(weights.resolve("meso4-df"))
+    call = tf.function(lambda x: model(x, training=False))
+    out = {}
+    for path, boxes in zip(paths, boxes_per_image):
+        rgb = decode(path)
+        crops = [to_input(rgb, box)[None] for box in boxes]
+        for crop in crops:
+            call(crop).numpy()  # warm-up / trace
+        times = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            for crop in crops:
+                call(crop).numpy()
+            times.append((time.perf_counter() - t) * 1000)
+        out[path.name] = statistics.median(times) if crops else float("nan")
+    return out
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--backends", default="wasm,cpu,webgl")
+    parser.add_argument("--repeat", type=int, default=20, help="Keras timing repetitions")
+    args = parser.parse_args(argv)
+    if not (SITE_DIR / "vendor" / "tf.js").is_file():
+        print("site/vendor is missing: run `npm run build` (or ./dev setup) first", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory() as folder:
+        paths = images(folder)
+        results = []
+        with webserver.serve({"/": SITE_DIR}) as url, browser.launch() as chromium:
+            for backend in args.backends.split(","):
+                results.append(run_backend(chromium, url, backend, paths))
+        keras = keras_latency(paths, [r["boxes"] for r in results[0]["rows"]], args.repeat)
+
+    print("\nPage start-up (open to ready, includes MesoNet + face detector load and warm-up)")
+    print(f"{'backend':8} {'ready ms':>9} {'MB before ready':>16}")
+    for r in results:
+        print(f"{r['backend']:8} {r['ready_ms']:9.0f} {r['ready_bytes'] / 1e6:16.2f}")
+    print("\nPer image, warm (ms). classify = MesoNet on all faces incl. reading the score back;")
+    print("keras = native Keras (tf.function) batch-1 on the same crops, median of", args.repeat)
+    header = f"{'image':28} {'size':>10} {'faces':>5} {'backend':8} {'detect':>8} {'classify':>9} {'total':>8} {'keras':>7} {'ratio':>6}"
+    print(header)
+    print("-" * len(header))
+    for r in results:
+        for row in r["rows"]:
+            k = keras[row["image"]]
+            ratio = row["classify"] / k if k == k and k > 0 else float("nan")
+            print(f"{row['image'][:28]:28} {row['size'][:10]:>10} {row['faces']:5d} {r['backend']:8} "
+                  f"{row['detect']:8.1f} {row['classify']:9.1f} {row['total']:8.1f} {k:7.1f} {ratio:6.2f}")
+    print("\nMedian classify / keras per backend:")
+    for r in results:
+        ratios = [row["classify"] / keras[row["image"]] for row in r["rows"]
+                  if keras[row["image"]] == keras[row["image"]] and row["faces"]]
+        if ratios:
+            print(f"  {r['backend']:8} {statistics.median(ratios):.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
