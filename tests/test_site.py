@@ -323,7 +323,7 @@ def test_model_choice_by_url_select_and_own_files(open_page, keras, tmp_path):
     meta["files"]["model.json"] = "0" * 64
     damaged.write_text(json.dumps(meta))
     page.page.set_input_files("[data-testid=own-model-input]", [str(own[0]), str(damaged), *map(str, own[2:])])
-    page.page.locator("[data-testid=status]", has_text="does not match the sha256").wait_for()
+    page.page.locator("[data-testid=status]", has_text="sha256 does not match").wait_for()
     assert page.page.locator("[data-testid=model-name]").inner_text() == df_name
     assert tensor_count(page) == before
     assert page.foreign_requests() == []

@@ -111,7 +111,11 @@ function switchModel(load, id) {
   });
 }
 
-ready.catch((error) => setStatus('error', messageOf(error)));
+ready.catch((error) => {
+  setStatus('error', messageOf(error));
+  // Nothing can be analysed: say so on the picker too (queued files get error cards).
+  /** @type {HTMLInputElement} */ ($('file-input')).disabled = true;
+});
 
 // ------------------------------------------------------------------ files
 
