@@ -4,6 +4,7 @@
  * preprocess each -> classify. Every tensor made here is disposed here.
  */
 import * as tf from '../vendor/tf.js';
+import { gradCam, normalise } from './explain.js';
 import { planCrops } from './faces.js';
 import { cropToInput } from './preprocess.js';
 
@@ -54,4 +55,26 @@ async function scoreBox(bitmap, model, box, face, confidence) {
   } finally {
     tf.dispose([input, batch]);
   }
+}
+
+/**
+ * Grad-CAM map of each scored face (what pushed it towards "manipulated"),
+ * normalised to [0, 1]. Scores are not touched; every tensor is disposed.
+ * @param {ImageBitmap} bitmap
+ * @param {import('./model.js').MesoNet} model
+ * @param {ScoredFace[]} faces
+ * @returns {Promise<{ values: Float32Array, size: number[] }[]>}
+ */
+export async function explainFaces(bitmap, model, faces) {
+  const maps = [];
+  for (const face of faces) {
+    const input = await cropToInput(bitmap, model.metadata.input, face.box);
+    const map = tf.tidy(() => normalise(gradCam(model.layers, /** @type {tf.Tensor4D} */ (tf.expandDims(input, 0)))));
+    try {
+      maps.push({ values: /** @type {Float32Array} */ (await map.data()), size: map.shape.slice(1) });
+    } finally {
+      tf.dispose([input, map]);
+    }
+  }
+  return maps;
 }

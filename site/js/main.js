@@ -5,7 +5,7 @@
  * export. The pipeline itself: formats.js -> preprocess.decodeImage ->
  * faces.js -> analyse.js -> verdict.js -> views/.
  */
-import { analyseBitmap } from './analyse.js';
+import { analyseBitmap, explainFaces } from './analyse.js';
 import { initBackend } from './backend.js';
 import { MODEL_ROOT, fetchJson, pickModel, urlOptions } from './config.js';
 import { boxText, loadFaceDetector } from './faces.js';
@@ -15,7 +15,8 @@ import { registerServiceWorker } from './offline.js';
 import { fileSource } from './model-files.js';
 import { decodeImage } from './preprocess.js';
 import { VERDICT_LABELS } from './verdict.js';
-import { createCard, setProgress, showAnalysis, showError } from './views/card.js';
+import { createCard, setProgress, showAnalysis, showError, showHeatmaps } from './views/card.js';
+import { heatPixels } from './views/heatmap.js';
 import { download, toCsv, toJson } from './views/export.js';
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (
@@ -32,6 +33,9 @@ const state = {
   backend: '',
   modelId: '',
   /** @type {FileResult[]} */ results: [],
+  /** Cards whose maps can still be drawn: the file and its analysis, by card. */
+  /** @type {Map<HTMLElement, { file: File, analysis: import('./analyse.js').Analysis, model: import('./model.js').MesoNet }>} */
+  explainable: new Map(),
   /** Jobs run one at a time, in order: analyses and model switches. */
   queue: Promise.resolve(),
   pasted: 0,
@@ -207,6 +211,10 @@ async function analyseFile(file, card, result, wholeAnyway = false) {
         ? () => { enqueue(() => analyseFile(file, card, result, true)); }
         : null,
     });
+    if (analysis.faces.length) {
+      state.explainable.set(card, { file, analysis, model });
+      if (heatmapsOn()) await drawHeatmaps(card, bitmap, analysis, model);
+    }
     Object.assign(result, {
       state: 'done', verdict: shown.verdict, p_real: shown.pReal, mode: analysis.mode,
       model: state.modelId, backend: state.backend,
@@ -231,6 +239,63 @@ async function analyseFile(file, card, result, wholeAnyway = false) {
   } finally {
     bitmap.close();
   }
+}
+
+// ------------------------------------------------------------------ heatmaps
+
+const heatmapToggle = /** @type {HTMLInputElement} */ ($('heatmap-toggle'));
+const heatmapOpacity = /** @type {HTMLInputElement} */ ($('heatmap-opacity'));
+const heatmapsOn = () => heatmapToggle.checked;
+
+/**
+ * @param {HTMLElement} card
+ * @param {ImageBitmap} bitmap
+ * @param {import('./analyse.js').Analysis} analysis
+ * @param {import('./model.js').MesoNet} model the model that scored this card
+ */
+async function drawHeatmaps(card, bitmap, analysis, model) {
+  showHeatmaps(card, bitmap, analysis, await explainFaces(bitmap, model, analysis.faces));
+}
+
+/** Maps for cards analysed while heatmaps were off: decode the file again. */
+function explainPending() {
+  for (const [card, { file, analysis, model }] of state.explainable) {
+    if (card.dataset.heatmaps === 'done' || !card.isConnected) continue;
+    enqueue(async () => {
+      if (!heatmapsOn() || card.dataset.heatmaps === 'done' || !card.isConnected) return;
+      if (model !== state.model) {
+        card.dataset.heatmaps = 'unavailable'; // scored by a model since replaced
+        return;
+      }
+      const bitmap = await decodeImage(file);
+      try {
+        await drawHeatmaps(card, bitmap, analysis, model);
+      } catch (error) {
+        card.dataset.heatmaps = 'error';
+        announce(`${file.name}: the heatmap could not be computed (${messageOf(error)}).`);
+      } finally {
+        bitmap.close();
+      }
+    });
+  }
+}
+
+heatmapToggle.addEventListener('change', () => {
+  document.body.classList.toggle('heatmaps-on', heatmapsOn());
+  heatmapOpacity.disabled = !heatmapsOn();
+  if (heatmapsOn()) explainPending();
+});
+heatmapOpacity.addEventListener('input', () => {
+  document.documentElement.style.setProperty('--heatmap-opacity', String(Number(heatmapOpacity.value) / 100));
+});
+{
+  // The legend's colour bar, drawn from the same scale as the maps.
+  const bar = /** @type {HTMLCanvasElement} */ ($('heatmap-scale'));
+  const values = Array.from({ length: bar.width }, (_, i) => i / (bar.width - 1));
+  const pixels = heatPixels(values).map((v, i) => (i % 4 === 3 ? 255 : v));
+  const row = new ImageData(new Uint8ClampedArray(pixels), bar.width, 1);
+  const ctx = bar.getContext('2d');
+  for (let y = 0; y < bar.height; y += 1) ctx?.putImageData(row, 0, y);
 }
 
 // ------------------------------------------------------------------ inputs
@@ -300,6 +365,7 @@ $('clear').addEventListener('click', () => {
   enqueue(async () => {
     $('results').replaceChildren();
     state.results = [];
+    state.explainable.clear();
     updateActions();
   });
 });

@@ -8,6 +8,7 @@
 import { boxText } from '../faces.js';
 import { VERDICT_LABELS, aggregateFaces, explain, verdictFor } from '../verdict.js';
 import { createGauge } from './gauge.js';
+import { faceHeatmap, pictureHeatmap } from './heatmap.js';
 
 /** Longest side of the preview picture drawn in a card. */
 const PREVIEW_MAX_SIDE = 640;
@@ -74,7 +75,10 @@ export function showAnalysis(card, r) {
   clearBody(card);
   const { analysis, thresholds } = r;
   const summary = aggregateFaces(analysis.faces, thresholds);
-  card.append(preview(r.bitmap, analysis, thresholds));
+  const frame = document.createElement('div');
+  frame.className = 'preview-frame';
+  frame.append(preview(r.bitmap, analysis, thresholds));
+  card.append(frame);
 
   if (summary.pReal === null) {
     const text = document.createElement('p');
@@ -150,6 +154,28 @@ export function showAnalysis(card, r) {
   card.dataset.mode = analysis.mode;
   card.dataset.state = 'done';
   return { verdict: summary.verdict, pReal: summary.pReal };
+}
+
+/**
+ * Lay each face's Grad-CAM map over its crop (inside its [data-testid=face])
+ * and over the picture; replaces maps drawn before. Shown or hidden by CSS
+ * (the heatmap switch), so toggling never recomputes.
+ * @param {HTMLElement} card
+ * @param {ImageBitmap} bitmap
+ * @param {import('../analyse.js').Analysis} analysis
+ * @param {{ values: Float32Array, size: number[] }[]} maps one per analysis.faces
+ */
+export function showHeatmaps(card, bitmap, analysis, maps) {
+  card.querySelectorAll('.heatmap, .face-heatmap').forEach((el) => el.remove());
+  const canvas = /** @type {HTMLCanvasElement|null} */ (card.querySelector('.preview-frame canvas.preview'));
+  if (canvas && maps.length) {
+    const scale = canvas.width / bitmap.width;
+    canvas.after(pictureHeatmap(canvas, scale, analysis.faces.map((f) => f.box), maps));
+  }
+  card.querySelectorAll('[data-testid=face]').forEach((item, i) => {
+    if (maps[i]) item.append(faceHeatmap(bitmap, analysis.faces[i].box, maps[i]));
+  });
+  card.dataset.heatmaps = 'done';
 }
 
 /**
