@@ -43,13 +43,19 @@ def site_copy(tmp_path, site_model):
     return copy
 
 
+def first_visit(chromium, url):
+    """A new browser profile's first visit, until the service worker controls it."""
+    context = chromium.new_context()
+    page = context.new_page()
+    page.goto(f"{url}/index.html?backend=wasm")
+    wait_ready(page)
+    wait_controlled(page)
+    return context, page
+
+
 def test_works_offline_after_one_visit(chromium, site_copy):
     with webserver.serve({"/": site_copy}) as url:
-        context = chromium.new_context()
-        page = context.new_page()
-        page.goto(f"{url}/index.html?backend=wasm")
-        wait_ready(page)
-        wait_controlled(page)
+        context, page = first_visit(chromium, url)
         online_score = analyse_one(page, FACE)
         context.set_offline(True)
         page.reload()
@@ -60,11 +66,7 @@ def test_works_offline_after_one_visit(chromium, site_copy):
 
 def test_new_deployment_replaces_the_old_cache(chromium, site_copy):
     with webserver.serve({"/": site_copy}) as url:
-        context = chromium.new_context()
-        page = context.new_page()
-        page.goto(f"{url}/index.html?backend=wasm")
-        wait_ready(page)
-        wait_controlled(page)
+        context, page = first_visit(chromium, url)
         first = cache_names(page)
         assert len(first) == 1 and first[0].startswith("mesonet-")
 
