@@ -95,11 +95,14 @@ def read_card(card):
     }
 
 
-def band(p_real, thresholds=(0.35, 0.65)):
-    return "fake" if p_real < thresholds[0] else "real" if p_real > thresholds[1] else "uncertain"
+def band(p_real, thresholds):
+    """The verdict band for a score, with the thresholds of the model's metadata.json."""
+    if p_real < thresholds["fake_below"]:
+        return "fake"
+    return "real" if p_real > thresholds["real_above"] else "uncertain"
 
 
-def test_full_frames_faces_found_cropped_and_scored_like_python(open_page, frames, keras):
+def test_full_frames_faces_found_cropped_and_scored_like_python(open_page, frames, keras, site_model):
     page = open_page("?backend=wasm")
     before = ready(page)
     paths = list(frames.values())
@@ -118,7 +121,7 @@ def test_full_frames_faces_found_cropped_and_scored_like_python(open_page, frame
             expected_faces.append(face["p_real"])
         lowest = min(f["p_real"] for f in row["faces"])
         assert float(row["p_real"]) == lowest
-        assert row["verdict"] == band(lowest)
+        assert row["verdict"] == band(lowest, site_model["thresholds"])
     np.testing.assert_allclose(expected_faces, keras("meso4-df", inputs), atol=PIPELINE_TOLERANCE)
     assert tensor_count(page) == before
     assert page.errors == [] and page.foreign_requests() == []
@@ -161,7 +164,7 @@ def test_faces_off_scores_whole_images(open_page, frames, keras):
     np.testing.assert_allclose([float(row["p_real"])], expected, atol=PIPELINE_TOLERANCE)
 
 
-def test_no_face_is_said_plainly_and_whole_image_can_be_scored(open_page, tmp_path, keras):
+def test_no_face_is_said_plainly_and_whole_image_can_be_scored(open_page, tmp_path, keras, site_model):
     path = tmp_path / "landscape.png"
     y, x = np.mgrid[0:240, 0:320]
     sky = np.stack([x * 255 // 320, y * 255 // 240, np.full_like(x, 128)], axis=-1).astype(np.uint8)
@@ -176,7 +179,7 @@ def test_no_face_is_said_plainly_and_whole_image_can_be_scored(open_page, tmp_pa
     card.get_by_role("button", name="Score the whole image anyway").click()
     card.locator("xpath=self::*[@data-mode='whole'][@data-state='done']").wait_for()
     scored = read_card(card)
-    assert scored["verdict"] == band(float(scored["p_real"]))
+    assert scored["verdict"] == band(float(scored["p_real"]), site_model["thresholds"])
     assert "outside what the model was trained for" in card.inner_text()
     expected = keras("meso4-df", [to_input(decode(path))])
     np.testing.assert_allclose([float(scored["p_real"])], expected, atol=PIPELINE_TOLERANCE)
