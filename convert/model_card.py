@@ -189,7 +189,7 @@ def render(card):
         "crop, resized to 256×256 and scaled to [0, 1], and outputs P(real), the probability "
         "that the face is authentic.",
         "",
-        f"![Meso-4 layers](assets/model-card/architecture-meso4.png)",
+        "![Meso-4 layers](assets/model-card/architecture-meso4.png)",
         "",
         f"{card['architecture']['layers']} layers, {card['architecture']['params']:,} parameters, "
         "read from the built model (`python convert/architecture.py meso4`):",

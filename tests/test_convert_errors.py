@@ -6,7 +6,6 @@ import sys
 
 import h5py
 import numpy as np
-import pytest
 
 from conftest import ROOT, SHARED_DIR
 from convert.constants import WEIGHTS_DIR_ENV

@@ -4,9 +4,6 @@
  * guess can lie (a text file renamed .jpg), the bytes do not.
  */
 
-/** Image formats the page decodes; anything else gets an "unsupported" card. */
-export const IMAGE_FORMATS = Object.freeze(['jpeg', 'png', 'webp', 'gif', 'bmp']);
-
 /**
  * @typedef {{ kind: 'image'|'video'|'unsupported', format: string, message?: string }} Sniffed
  */
