@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   CROP_MARGIN, DETECTION_MAX_SIDE, boxText, detectionLayout, detectionSize, isTightCrop,
-  planCrops, roundBox, squareCrop, toSourceBox,
+  planCrops, roundBox, squareCrop, toSourceBox, TINY_TO_SSD, tinyToSsdBox,
 } from '../../site/js/faces.js';
 
 test('detection size: long side capped, aspect kept, never upscaled', () => {
@@ -98,4 +98,13 @@ test('only a nearly square image can be a face crop', () => {
   assert.equal(portrait.mode, 'faces');
   assert.equal(portrait.faces[0].box.w, 264);
   assert.equal(planCrops([{ ...face, score: 0.25 }], 320, 240).mode, 'no-face');
+});
+
+test('tiny detector boxes map to SSD convention: smaller, centre raised', () => {
+  const mapped = tinyToSsdBox({ x: 100, y: 100, width: 200, height: 200, score: 0.9 });
+  assert.equal(mapped.score, 0.9);
+  assert.equal(mapped.width, 200 * TINY_TO_SSD.scale);
+  assert.equal(mapped.x + mapped.width / 2, 200, 'horizontal centre kept');
+  assert.equal(mapped.y + mapped.height / 2, 200 + TINY_TO_SSD.shiftY * 200);
+  assert.ok(mapped.y + mapped.height / 2 < 200, 'centre moves up, away from the neck');
 });
