@@ -18,16 +18,17 @@ import { cropToInput } from './preprocess.js';
 /**
  * @param {ImageBitmap} bitmap
  * @param {import('./model.js').MesoNet} model
- * @param {import('./faces.js').FaceDetector|null} detector null: score the whole image
+ * @param {((bitmap: ImageBitmap) => Promise<import('./faces.js').Detection[]>)|null} findFaces
+ *   the face detector to use; null: score the whole image
  * @returns {Promise<Analysis>}
  */
-export async function analyseBitmap(bitmap, model, detector) {
-  if (!detector) {
+export async function analyseBitmap(bitmap, model, findFaces) {
+  if (!findFaces) {
     const whole = { x: 0, y: 0, w: bitmap.width, h: bitmap.height };
     return { mode: 'whole', detectMs: null, faces: [await scoreBox(bitmap, model, whole, null, null)] };
   }
   const started = performance.now();
-  const detections = await detector.detect(bitmap);
+  const detections = await findFaces(bitmap);
   const detectMs = performance.now() - started;
   const plan = planCrops(detections, bitmap.width, bitmap.height);
   const faces = [];

@@ -6,6 +6,7 @@
  * faces.js -> analyse.js -> verdict.js -> views/.
  */
 import { analyseBitmap, explainFaces } from './analyse.js';
+import { analyseVideo } from './analyse-video.js';
 import { initBackend } from './backend.js';
 import { MODEL_ROOT, fetchJson, pickModel, urlOptions } from './config.js';
 import { boxText, loadFaceDetector } from './faces.js';
@@ -15,9 +16,12 @@ import { registerServiceWorker } from './offline.js';
 import { fileSource } from './model-files.js';
 import { decodeImage } from './preprocess.js';
 import { VERDICT_LABELS } from './verdict.js';
+import { VideoError, grabVideoFrame, probeVideo } from './video-frames.js';
+import { clampSampling, sampleTimes, summariseVideo } from './video-summary.js';
 import { createCard, setProgress, showAnalysis, showError, showHeatmaps } from './views/card.js';
 import { heatPixels } from './views/heatmap.js';
 import { download, toCsv, toJson } from './views/export.js';
+import { showFrameHeatmaps, showVideo, showVideoProgress } from './views/video.js';
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (
   document.querySelector(`[data-testid=${id}]`));
@@ -36,6 +40,12 @@ const state = {
   /** Cards whose maps can still be drawn: the file and its analysis, by card. */
   /** @type {Map<HTMLElement, { file: File, analysis: import('./analyse.js').Analysis, model: import('./model.js').MesoNet }>} */
   explainable: new Map(),
+  /** Video cards' object URLs and thumbnails, released when the results are cleared. */
+  /** @type {Map<HTMLElement, { url: string, thumbs: ImageBitmap[] }>} */
+  videos: new Map(),
+  /** Video frames shown in a card's detail panel whose maps can be drawn. */
+  /** @type {Map<HTMLElement, { url: string, frame: import('./analyse-video.js').FrameResult, model: import('./model.js').MesoNet }>} */
+  frameDetails: new Map(),
   /** Jobs run one at a time, in order: analyses and model switches. */
   queue: Promise.resolve(),
   pasted: 0,
@@ -177,7 +187,7 @@ async function analyseFile(file, card, result, wholeAnyway = false) {
   if (sniffed.kind === 'video') {
     card.dataset.kind = 'video';
     result.kind = 'video';
-    fail(card, result, 'Videos are not analysed in this version: pick still images (a frame exported from the video works).');
+    await analyseVideoFile(file, card, result);
     return;
   }
   if (sniffed.kind !== 'image') {
@@ -203,7 +213,8 @@ async function analyseFile(file, card, result, wholeAnyway = false) {
     const model = /** @type {import('./model.js').MesoNet} */ (state.model);
     const useFaces = /** @type {HTMLInputElement} */ ($('faces-switch')).checked && !wholeAnyway;
     const started = performance.now();
-    const analysis = await analyseBitmap(bitmap, model, useFaces ? state.detector : null);
+    const detector = useFaces ? state.detector : null;
+    const analysis = await analyseBitmap(bitmap, model, detector && ((b) => detector.detect(b)));
     const totalMs = performance.now() - started;
     const shown = showAnalysis(card, {
       bitmap, analysis, notes, backend: state.backend, thresholds: model.metadata.thresholds,
@@ -241,6 +252,96 @@ async function analyseFile(file, card, result, wholeAnyway = false) {
   }
 }
 
+// ------------------------------------------------------------------ videos
+
+/** The sampling the user asked for (settings), clamped to the limits. */
+function sampling() {
+  const rate = Number(/** @type {HTMLInputElement} */ ($('video-rate')).value);
+  const most = Number(/** @type {HTMLInputElement} */ ($('video-max-frames')).value);
+  return clampSampling(rate, most);
+}
+
+/**
+ * @param {File} file
+ * @param {HTMLElement} card
+ * @param {FileResult} result
+ */
+async function analyseVideoFile(file, card, result) {
+  const url = URL.createObjectURL(file);
+  /** @type {ImageBitmap[]} */
+  const thumbs = [];
+  // The card keeps the file's URL (its player) and thumbnails until cleared.
+  state.videos.set(card, { url, thumbs });
+  let probed;
+  try {
+    probed = await probeVideo(url);
+  } catch (error) {
+    fail(card, result, error instanceof VideoError ? error.message : `This video could not be read: ${messageOf(error)}`);
+    return;
+  }
+  const times = sampleTimes(probed.duration, sampling());
+  const model = /** @type {import('./model.js').MesoNet} */ (state.model);
+  const useFaces = /** @type {HTMLInputElement} */ ($('faces-switch')).checked;
+  const controller = new AbortController();
+  const progress = showVideoProgress(card, times.length, () => controller.abort());
+  const started = performance.now();
+  let analysis;
+  try {
+    analysis = await analyseVideo(url, times, model, useFaces ? state.detector : null, {
+      signal: controller.signal,
+      onFrame: (frame, done) => { thumbs.push(...frame.thumbs); progress(done); },
+    });
+  } catch (error) {
+    fail(card, result, error instanceof VideoError ? error.message : `The analysis failed: ${messageOf(error)}`);
+    return;
+  }
+  const totalMs = performance.now() - started;
+  const frames = analysis.frames.map((f) => ({ time: f.time, faces: f.analysis?.faces ?? [] }));
+  const summary = summariseVideo(frames, model.metadata.thresholds);
+  showVideo(card, {
+    url, result: analysis, summary, total: times.length, duration: probed.duration, size: probed,
+    thresholds: model.metadata.thresholds, backend: state.backend,
+    onShowFrame: (frame, detail) => {
+      if (frame.analysis?.faces.length) state.frameDetails.set(detail, { url, frame, model });
+      if (heatmapsOn()) explainPending();
+    },
+  });
+  card.dataset.totalMs = totalMs.toFixed(2);
+  Object.assign(result, {
+    state: card.dataset.state, verdict: summary.verdict, p_real: summary.pReal,
+    mode: card.dataset.mode, model: state.modelId, backend: state.backend, detect_ms: null,
+    total_ms: totalMs, error: analysis.failure, width: probed.width, height: probed.height,
+    duration: probed.duration, face_share: summary.faceShare, spread: summary.spread,
+    frames: analysis.frames.map((f, i) => ({
+      time: f.time, p_real: summary.frameScores[i], error: f.error,
+      faces: (f.analysis?.faces ?? []).map((face, k) => ({ box: boxText(face.box),
+        face_box: face.face ? boxText(face.face) : null, p_real: face.pReal, confidence: face.confidence,
+        person: summary.ids[i][k] + 1 })),
+    })),
+  });
+  $('timing').textContent = `· ${(totalMs / Math.max(1, analysis.frames.length)).toFixed(0)} ms per video frame`;
+  announce(`${file.name}: ${summary.pReal === null ? 'no face found'
+    : `${VERDICT_LABELS[/** @type {'real'|'uncertain'|'fake'} */ (summary.verdict)]}, P(real) ${(summary.pReal * 100).toFixed(1)}%`}`
+    + ` over ${analysis.frames.length} frames.`);
+  updateActions();
+}
+
+/**
+ * Heatmaps of a video frame's faces: the frame is read again from the file.
+ * @param {HTMLElement} detail
+ * @param {{ url: string, frame: import('./analyse-video.js').FrameResult,
+ *   model: import('./model.js').MesoNet }} job
+ */
+async function explainFrame(detail, { url, frame, model }) {
+  const faces = frame.analysis?.faces ?? [];
+  const bitmap = await grabVideoFrame(url, frame.time);
+  try {
+    showFrameHeatmaps(detail, bitmap, faces, await explainFaces(bitmap, model, faces));
+  } finally {
+    bitmap.close();
+  }
+}
+
 // ------------------------------------------------------------------ heatmaps
 
 const heatmapToggle = /** @type {HTMLInputElement} */ ($('heatmap-toggle'));
@@ -259,6 +360,23 @@ async function drawHeatmaps(card, bitmap, analysis, model) {
 
 /** Maps for cards analysed while heatmaps were off: decode the file again. */
 function explainPending() {
+  for (const [detail, job] of state.frameDetails) {
+    state.frameDetails.delete(detail);
+    if (!detail.isConnected || Number(detail.dataset.time) !== job.frame.time) continue;
+    enqueue(async () => {
+      if (!heatmapsOn() || !detail.isConnected || Number(detail.dataset.time) !== job.frame.time) return;
+      if (job.model !== state.model) {
+        detail.dataset.heatmaps = 'unavailable';
+        return;
+      }
+      try {
+        await explainFrame(detail, job);
+      } catch (error) {
+        detail.dataset.heatmaps = 'error';
+        announce(`The heatmap of the frame at ${job.frame.time.toFixed(1)} s could not be computed (${messageOf(error)}).`);
+      }
+    });
+  }
   for (const [card, { file, analysis, model }] of state.explainable) {
     if (card.dataset.heatmaps === 'done' || !card.isConnected) continue;
     enqueue(async () => {
@@ -366,6 +484,12 @@ $('clear').addEventListener('click', () => {
     $('results').replaceChildren();
     state.results = [];
     state.explainable.clear();
+    state.frameDetails.clear();
+    for (const { url, thumbs } of state.videos.values()) {
+      URL.revokeObjectURL(url);
+      thumbs.forEach((t) => t.close());
+    }
+    state.videos.clear();
     updateActions();
   });
 });

@@ -17,13 +17,28 @@ test('one CSV row per face, one per file without faces', () => {
   const rows = csvRows([done, failed]);
   assert.equal(rows.length, 3);
   assert.ok(rows.every((row) => row.length === CSV_COLUMNS.length));
-  assert.deepEqual(rows.map((r) => r[6]), [1, 2, null]);
+  const face = CSV_COLUMNS.indexOf('face');
+  assert.deepEqual(rows.map((r) => r[face]), [1, 2, null]);
+});
+
+test('a video gives one CSV row per face per frame, with its time and person', () => {
+  const video = { ...done, file: 'clip.webm', kind: 'video', faces: [], frames: [
+    { time: 0.5, p_real: 0.2, error: null, faces: [{ box: '0,0,9,9', face_box: null, p_real: 0.2, confidence: 0.8, person: 1 },
+      { box: '50,0,9,9', face_box: null, p_real: 0.7, confidence: 0.8, person: 2 }] },
+    { time: 1.5, p_real: null, error: null, faces: [] },
+  ] };
+  const rows = csvRows([video]);
+  const col = (/** @type {string} */ name) => rows.map((r) => r[CSV_COLUMNS.indexOf(name)]);
+  assert.deepEqual(col('time'), [0.5, 0.5, 1.5]);
+  assert.deepEqual(col('face'), [1, 2, null]);
+  assert.deepEqual(col('face_p_real'), [0.2, 0.7, null]);
+  assert.ok(rows.every((row) => row.length === CSV_COLUMNS.length));
 });
 
 test('CSV quotes commas and quotes, and defuses formulas in file names', () => {
   const lines = toCsv([done, failed]).split('\r\n');
   assert.equal(lines[0], CSV_COLUMNS.join(','));
-  assert.ok(lines[1].startsWith('"a,""b"".jpg",image,done,fake,0.1,faces,1,0.1,'));
+  assert.ok(lines[1].startsWith('"a,""b"".jpg",image,done,fake,0.1,faces,,1,0.1,'));
   assert.ok(lines[3].startsWith("'=cmd|x.jpg,image,error,"));
 });
 

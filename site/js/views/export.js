@@ -18,13 +18,19 @@
  * @property {number|null} detect_ms
  * @property {{ box: string, face_box: string|null, p_real: number, confidence: number|null, ms: number }[]} faces
  * @property {string|null} error
+ * @property {VideoFrame[]} [frames] videos: every analysed frame
+ *
+ * @typedef {{ time: number, p_real: number|null, error: string|null, faces: { box: string,
+ *   face_box: string|null, p_real: number, confidence: number|null, person: number }[] }} VideoFrame
  */
 
-export const CSV_COLUMNS = Object.freeze(['file', 'kind', 'state', 'verdict', 'p_real', 'mode',
+export const CSV_COLUMNS = Object.freeze(['file', 'kind', 'state', 'verdict', 'p_real', 'mode', 'time',
   'face', 'face_p_real', 'box', 'face_box', 'confidence', 'model', 'backend', 'error']);
 
 /**
- * One CSV row per face (one per file without faces).
+ * One CSV row per face (one per file without faces); for a video, per face
+ * in each frame (one per frame without faces), its face number being the
+ * person it was matched to across frames.
  * @param {FileResult[]} results
  * @returns {(string|number|null)[][]}
  */
@@ -33,8 +39,17 @@ export function csvRows(results) {
   for (const r of results) {
     const base = [r.file, r.kind, r.state, r.verdict, r.p_real, r.mode];
     const tail = [r.model, r.backend, r.error];
-    if (r.faces.length === 0) rows.push([...base, null, null, null, null, null, ...tail]);
-    r.faces.forEach((f, i) => rows.push([...base, i + 1, f.p_real, f.box, f.face_box, f.confidence, ...tail]));
+    if (r.frames) {
+      for (const frame of r.frames) {
+        const tailFrame = [r.model, r.backend, frame.error ?? r.error];
+        if (frame.faces.length === 0) rows.push([...base, frame.time, null, null, null, null, null, ...tailFrame]);
+        frame.faces.forEach((f) => rows.push([...base, frame.time, f.person, f.p_real, f.box, f.face_box,
+          f.confidence, ...tailFrame]));
+      }
+      if (r.frames.length) continue;
+    }
+    if (r.faces.length === 0) rows.push([...base, null, null, null, null, null, null, ...tail]);
+    r.faces.forEach((f, i) => rows.push([...base, null, i + 1, f.p_real, f.box, f.face_box, f.confidence, ...tail]));
   }
   return rows;
 }
