@@ -22,7 +22,13 @@ export function sniffFormat(head, mime = '') {
   if (ascii(0, 'RIFF') && ascii(8, 'WEBP')) return { kind: 'image', format: 'webp' };
   if (ascii(0, 'GIF87a') || ascii(0, 'GIF89a')) return { kind: 'image', format: 'gif' };
   if (ascii(0, 'BM') && head.length >= 26) return { kind: 'image', format: 'bmp' };
-  if (ascii(4, 'ftyp') || at(0, [0x1a, 0x45, 0xdf, 0xa3]) || (ascii(0, 'RIFF') && ascii(8, 'AVI '))) {
+  const audio = { kind: /** @type {const} */ ('unsupported'), format: 'audio',
+    message: 'This is an audio file: there is no picture, so no face to analyse.' };
+  if ((ascii(0, 'RIFF') && ascii(8, 'WAVE')) || ascii(0, 'ID3') || ascii(0, 'fLaC') || ascii(8, 'M4A ')
+    || (ascii(0, 'OggS') && !mime.startsWith('video/')) || mime.startsWith('audio/')) {
+    return audio;
+  }
+  if (ascii(4, 'ftyp') || at(0, [0x1a, 0x45, 0xdf, 0xa3]) || (ascii(0, 'RIFF') && ascii(8, 'AVI ')) || ascii(0, 'OggS')) {
     return { kind: 'video', format: 'video' };
   }
   const text = new TextDecoder('utf-8', { fatal: false }).decode(head).trimStart().toLowerCase();
@@ -32,7 +38,7 @@ export function sniffFormat(head, mime = '') {
   }
   if (mime.startsWith('video/')) return { kind: 'video', format: 'video' };
   return { kind: 'unsupported', format: 'unknown',
-    message: 'Unsupported file: this is not a JPEG, PNG, WebP, GIF or BMP image.' };
+    message: 'Unsupported file: this is not a JPEG, PNG, WebP, GIF or BMP image, nor a video (MP4, WebM, MOV).' };
 }
 
 /**

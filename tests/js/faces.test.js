@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   CROP_MARGIN, DETECTION_MAX_SIDE, boxText, detectionLayout, detectionSize, isTightCrop,
-  planCrops, roundBox, squareCrop, toSourceBox, TINY_TO_SSD, tinyToSsdBox,
+  planCrops, roundBox, squareCrop, toSourceBox, TINY_TO_SSD, tinyToSsdBox, tinyToSsdCalibration,
 } from '../../site/js/faces.js';
 
 test('detection size: long side capped, aspect kept, never upscaled', () => {
@@ -107,4 +107,15 @@ test('tiny detector boxes map to SSD convention: smaller, centre raised', () => 
   assert.equal(mapped.x + mapped.width / 2, 200, 'horizontal centre kept');
   assert.equal(mapped.y + mapped.height / 2, 200 + TINY_TO_SSD.shiftY * 200);
   assert.ok(mapped.y + mapped.height / 2 < 200, 'centre moves up, away from the neck');
+});
+
+test('calibration measured on box pairs maps each tiny box onto its SSD box', () => {
+  const tiny = { x: 100, y: 100, width: 200, height: 200 };
+  const ssd = { x: 130, y: 90, width: 150, height: 160 };
+  const calibration = tinyToSsdCalibration([{ tiny, ssd }, { tiny, ssd }, { tiny: { ...tiny, x: 0 }, ssd: { ...ssd, x: 30 } }]);
+  assert.equal(calibration.scale, 160 / 200);
+  const mapped = tinyToSsdBox(tiny, calibration);
+  assert.ok(Math.abs(mapped.x + mapped.width / 2 - (ssd.x + ssd.width / 2)) < 1e-9);
+  assert.ok(Math.abs(mapped.y + mapped.height / 2 - (ssd.y + ssd.height / 2)) < 1e-9);
+  assert.equal(Math.max(mapped.width, mapped.height), 160);
 });

@@ -28,6 +28,16 @@ test('videos are recognised (MP4, WebM) or taken from the MIME type', () => {
   assert.equal(sniffFormat(bytes('????'), 'video/quicktime').kind, 'video');
 });
 
+test('audio files are recognised and refused with a message saying so', () => {
+  for (const [head, mime] of [['RIFF\0\0\0\0WAVEfmt ', ''], ['ID3\x04', ''], ['fLaC', ''],
+    ['\0\0\0\x20ftypM4A ', ''], ['OggS', ''], ['\x1a\x45\xdf\xa3', 'audio/webm']]) {
+    const sniffed = sniffFormat(bytes(head), mime);
+    assert.equal(sniffed.kind, 'unsupported', head);
+    assert.match(sniffed.message, /audio file/);
+  }
+  assert.equal(sniffFormat(bytes('OggS'), 'video/ogg').kind, 'video');
+});
+
 test('a JPEG without its end marker looks truncated', () => {
   assert.equal(jpegLooksComplete(bytes([1, 2, 0xff, 0xd9])), true);
   assert.equal(jpegLooksComplete(bytes([1, 2, 0xff, 0xd9, 0, 0])), true);

@@ -1,0 +1,63 @@
+"""Video clips the tests make themselves: fixture faces on a plain background,
+written as WebM (VP8) with OpenCV, which every Chromium plays."""
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from convert.preprocess import decode
+
+FRAME_SIZE = (640, 480)  # width, height
+BACKGROUND = 128
+
+
+def place(faces, size=FRAME_SIZE):
+    """An RGB frame with each (face RGB array, (x, y)) pasted on grey."""
+    width, height = size
+    frame = np.full((height, width, 3), BACKGROUND, np.uint8)
+    for face, (x, y) in faces:
+        h, w = face.shape[:2]
+        frame[y:y + h, x:x + w] = face
+    return frame
+
+
+def write_webm(path, frames, fps):
+    """Write RGB frames as a VP8 WebM; returns the path."""
+    path = Path(path)
+    height, width = frames[0].shape[:2]
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"VP80"), fps, (width, height))
+    assert writer.isOpened(), "OpenCV cannot write VP8 WebM here"
+    for frame in frames:
+        writer.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
+    writer.release()
+    return path
+
+
+def face_frames(face_paths, count, side=240, drift=4):
+    """Frames of fixture faces (resized to `side`) side by side, moving `drift`
+    pixels a frame (so a person must be followed, not found at one place)."""
+    faces = [cv2.resize(decode(p), (side, side), interpolation=cv2.INTER_AREA) for p in face_paths]
+    frames = []
+    for i in range(count):
+        placed, x = [], 30
+        for face in faces:
+            placed.append((face, (x + (i * drift) % 40, 120)))
+            x += side + 60
+        frames.append(place(placed))
+    return frames
+
+
+def face_clip(path, face_paths, seconds=3, fps=10, **kwargs):
+    """A WebM of face_frames."""
+    return write_webm(path, face_frames(face_paths, int(seconds * fps), **kwargs), fps)
+
+
+def read_frame(path, time):
+    """The RGB frame a player shows at `time` seconds (the last one starting at or before it)."""
+    capture = cv2.VideoCapture(str(path))
+    fps = capture.get(cv2.CAP_PROP_FPS)
+    capture.set(cv2.CAP_PROP_POS_FRAMES, int(time * fps + 1e-6))
+    ok, frame = capture.read()
+    capture.release()
+    assert ok, f"could not read {path} at {time} s"
+    return cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
