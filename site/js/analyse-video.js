@@ -6,7 +6,7 @@
  * from the frames by video-summary.js.
  */
 import { analyseBitmap } from './analyse.js';
-import { MIN_CONFIDENCE, TINY_TO_SSD, tinyToSsdBox, tinyToSsdCalibration } from './faces.js';
+import { MIN_CONFIDENCE, TINY_TO_SSD, fastInputSize, tinyToSsdBox, tinyToSsdCalibration } from './faces.js';
 import { iou } from './video-summary.js';
 import { videoFrames } from './video-frames.js';
 
@@ -15,11 +15,14 @@ import { videoFrames } from './video-frames.js';
  * the image rule on SSD boxes (260-800 ms), because MesoNet's score depends
  * on the crop: on a fixture face, crops from raw-mapped tiny boxes gave
  * P(real) 0.45 where the still image's SSD crop gave 0.12. So SSD also runs
- * on every ANCHOR_EVERY-th frame (and when the number of faces changes); each
- * video measures the tiny-to-SSD box relation on those frames, on the last
- * CALIBRATION_PAIRS pairs, and maps the tiny boxes of the other frames with it.
+ * on "anchor" frames: the first, any where the number of faces changes or a
+ * face's size changes by more than ANCHOR_SIZE_CHANGE since the last anchor,
+ * and at least every ANCHOR_EVERY frames. Each video measures the tiny-to-SSD
+ * box relation on its anchors (the last CALIBRATION_PAIRS pairs) and maps the
+ * tiny boxes of the other frames with it.
  */
-export const ANCHOR_EVERY = 8;
+export const ANCHOR_EVERY = 16;
+export const ANCHOR_SIZE_CHANGE = 0.2;
 export const CALIBRATION_PAIRS = 8;
 /** A tiny and an SSD box are the same face when they overlap this much (after mapping). */
 const PAIR_MIN_IOU = 0.3;
@@ -101,17 +104,23 @@ export async function analyseVideo(url, times, model, detector, { signal, onFram
  */
 function videoFaceFinder(detector) {
   let frame = -1;
-  let lastCount = -1;
+  let lastAnchor = -Infinity;
+  let anchorCount = -1;
+  let anchorSide = 0;
   let fallbackMisses = 0;
   /** @type {{ tiny: import('./faces.js').Rect, ssd: import('./faces.js').Rect }[]} */
   const pairs = [];
   let calibration = TINY_TO_SSD;
   return async (bitmap) => {
     frame += 1;
-    const tiny = await detector.detectTiny(bitmap);
-    const anchor = frame % ANCHOR_EVERY === 0 || tiny.length !== lastCount;
-    lastCount = tiny.length;
+    const tiny = await detector.detectTiny(bitmap, fastInputSize(bitmap.width, bitmap.height));
+    const side = Math.max(0, ...tiny.map((d) => Math.max(d.width, d.height)));
+    const anchor = frame - lastAnchor >= ANCHOR_EVERY || tiny.length !== anchorCount
+      || Math.abs(side - anchorSide) > ANCHOR_SIZE_CHANGE * anchorSide;
     if (tiny.length > 0 && !anchor) return tiny.map((d) => tinyToSsdBox(d, calibration));
+    lastAnchor = frame;
+    anchorCount = tiny.length;
+    anchorSide = side;
     if (tiny.length === 0 && fallbackMisses >= FALLBACK_GIVE_UP) return [];
     const ssd = await detector.detect(bitmap);
     const sure = ssd.filter((d) => d.score >= MIN_CONFIDENCE);

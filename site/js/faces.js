@@ -56,6 +56,23 @@ export const MAX_FACES = 20;
  * 640x480 FF++ clips; smaller sizes miss faces in 1080p frames.
  */
 export const FAST_INPUT_SIZE = 416;
+/**
+ * Frames no larger than SMALL_FRAME_SIDE on their longer side (640x480 video,
+ * webcams) use the smaller input: 34 against 56 ms a frame, and it found the
+ * face in all 20 sampled FF++ frames as 416 did.
+ */
+export const SMALL_FRAME_SIDE = 640;
+export const SMALL_FRAME_INPUT_SIZE = 320;
+
+/**
+ * The tiny detector's input size for frames of this size.
+ * @param {number} width
+ * @param {number} height
+ */
+export function fastInputSize(width, height) {
+  return Math.max(width, height) <= SMALL_FRAME_SIDE ? SMALL_FRAME_INPUT_SIZE : FAST_INPUT_SIZE;
+}
+
 /** Tiny detector score needed to call something a face (face-api's default). */
 export const FAST_MIN_SCORE = 0.5;
 /**
@@ -302,6 +319,7 @@ export async function loadFaceDetector() {
   async function detectOn(source, padding, netOptions) {
     const { width, height } = source;
     const layout = detectionLayout(width, height, padding);
+    if (layout.pad === 0 && layout.scale === 1) return found(tf.browser.fromPixels(source, 3), layout, width, height, netOptions);
     const canvas = new OffscreenCanvas(layout.width, layout.height);
     const ctx = /** @type {OffscreenCanvasRenderingContext2D} */ (canvas.getContext('2d'));
     ctx.fillStyle = '#808080';
@@ -312,11 +330,24 @@ export async function loadFaceDetector() {
     const picture = canvas.transferToImageBitmap();
     const pixels = tf.browser.fromPixels(picture, 3);
     picture.close();
+    return found(pixels, layout, width, height, netOptions);
+  }
+
+  /**
+   * The detector's boxes in the picture's pixels (disposes `pixels`).
+   * @param {import('../vendor/tf.js').Tensor3D} pixels the picture the detector sees
+   * @param {{ pad: number, scale: number }} layout how it was made from the source
+   * @param {number} width source width
+   * @param {number} height source height
+   * @param {any} netOptions
+   * @returns {Promise<Detection[]>}
+   */
+  async function found(pixels, layout, width, height, netOptions) {
     try {
-      const found = await faceapi.detectAllFaces(/** @type {any} */ (pixels), netOptions);
+      const detections = await faceapi.detectAllFaces(/** @type {any} */ (pixels), netOptions);
       /** @type {Detection[]} */
       const boxes = [];
-      for (const d of found) {
+      for (const d of detections) {
         const box = toSourceBox(d.box, layout, width, height);
         if (box) boxes.push({ ...box, score: d.score });
       }
