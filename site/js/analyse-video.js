@@ -35,6 +35,11 @@ const PAIR_MIN_IOU = 0.3;
 export const FALLBACK_GIVE_UP = 3;
 /** Side of the face thumbnails kept for the timeline (pixels). */
 export const THUMB_SIDE = 128;
+/**
+ * Thumbnails kept per frame: its most suspicious faces. Bounds memory for
+ * crowds (256 frames x 4 x 64 KB = 67 MB at worst; one face a frame is 64 KB).
+ */
+export const THUMBS_PER_FRAME = 4;
 /** Frames that fail in a row before the rest of the video is given up. */
 export const MAX_FAILED_IN_A_ROW = 3;
 
@@ -43,7 +48,8 @@ export const MAX_FAILED_IN_A_ROW = 3;
  * @property {number} index
  * @property {number} time seconds
  * @property {import('./analyse.js').Analysis|null} analysis null when the frame could not be read
- * @property {ImageBitmap[]} thumbs one per scored face (THUMB_SIDE square), the caller's to close
+ * @property {(ImageBitmap|null)[]} thumbs per scored face, a THUMB_SIDE square (null beyond
+ *   the THUMBS_PER_FRAME most suspicious); the caller's to close
  * @property {number} ms time spent on this frame, from its arrival to its scores
  * @property {number} waitMs time spent waiting for this frame to be decoded
  * @property {string|null} error
@@ -73,9 +79,12 @@ export async function analyseVideo(url, times, model, detector, { signal, onFram
     if (grabbed.bitmap) {
       try {
         frame.analysis = await analyseBitmap(grabbed.bitmap, model, findFaces);
-        frame.thumbs = await Promise.all(frame.analysis.faces.map((face) => createImageBitmap(
-          /** @type {ImageBitmap} */ (grabbed.bitmap), face.box.x, face.box.y, face.box.w, face.box.h,
-          { resizeWidth: THUMB_SIDE, resizeHeight: THUMB_SIDE, resizeQuality: 'medium' })));
+        const { faces } = frame.analysis;
+        const kept = new Set([...faces.keys()].sort((a, b) => faces[a].pReal - faces[b].pReal).slice(0, THUMBS_PER_FRAME));
+        const bitmap = grabbed.bitmap;
+        frame.thumbs = await Promise.all(faces.map((face, i) => (kept.has(i) ? createImageBitmap(
+          bitmap, face.box.x, face.box.y, face.box.w, face.box.h,
+          { resizeWidth: THUMB_SIDE, resizeHeight: THUMB_SIDE, resizeQuality: 'medium' }) : null)));
       } finally {
         grabbed.bitmap.close();
       }

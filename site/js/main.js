@@ -289,7 +289,10 @@ async function analyseVideoFile(file, card, result) {
   try {
     analysis = await analyseVideo(url, times, model, useFaces ? state.detector : null, {
       signal: controller.signal,
-      onFrame: (frame, done) => { thumbs.push(...frame.thumbs); progress(done); },
+      onFrame: (frame, done) => {
+        for (const t of frame.thumbs) if (t) thumbs.push(t);
+        progress(done);
+      },
     });
   } catch (error) {
     fail(card, result, error instanceof VideoError ? error.message : `The analysis failed: ${messageOf(error)}`);

@@ -235,12 +235,12 @@ function lowestFace(frame) {
   return best;
 }
 
-/** @param {ImageBitmap} thumb @param {number} side */
+/** @param {ImageBitmap|null} thumb (null: not kept, drawn blank) @param {number} side */
 function thumbCanvas(thumb, side) {
   const canvas = document.createElement('canvas');
   canvas.width = side;
   canvas.height = side;
-  canvas.getContext('2d')?.drawImage(thumb, 0, 0, side, side);
+  if (thumb) canvas.getContext('2d')?.drawImage(thumb, 0, 0, side, side);
   return canvas;
 }
 
