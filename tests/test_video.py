@@ -71,12 +71,20 @@ def check_consistent(card, thresholds):
     return rows, scores, p_real
 
 
+def worker_tensors(cards):
+    """The video worker's tensor count after each card: all equal when nothing leaks."""
+    counts = [card.get_attribute("data-worker-tensors") for card in cards]
+    assert all(c is not None for c in counts), "videos are analysed in the video worker"
+    return counts
+
+
 @pytest.mark.parametrize("name", sorted(CLIPS))
 def test_dataset_clips_end_to_end(open_page, site_model, name):
     page = open_page("?backend=wasm")
     before = ready(page)
     (card,) = add_videos(page, [CLIPS[name]])
     assert card.get_attribute("data-kind") == "video" and card.get_attribute("data-state") == "done"
+    assert card.get_attribute("data-engine") == "worker"
     rows, scores, p_real = check_consistent(card, site_model["thresholds"])
     duration = 30.04 if name.startswith("ffpp") else 10.01
     assert len(rows) == int(duration), "default sampling: one frame per second"
@@ -235,6 +243,8 @@ def test_bad_videos_each_get_a_clear_card_and_the_others_finish(open_page, tmp_p
     assert by_name["good.webm"].get_attribute("data-state") == "done"
     assert by_name["good.webm"].get_attribute("data-verdict") == "real"
     assert tensor_count(page) == before
+    analysed = [c for c in cards if c.get_attribute("data-worker-tensors") is not None]
+    assert len(set(worker_tensors(analysed))) == 1, "failed videos leave no tensors in the worker"
     assert page.errors == [] and page.foreign_requests() == []
 
 
@@ -277,6 +287,33 @@ def test_sampling_settings_and_cancel_mid_video(open_page, tmp_path):
     image.locator(FINISHED).wait_for(timeout=60_000)
     assert image.get_attribute("data-state") == "done", "the next file still runs"
     assert tensor_count(page) == before
+    first = page.page.locator("[data-testid=result]").nth(0)
+    assert len(set(worker_tensors([first, video]))) == 1, "cancelling leaves no tensors in the worker"
+
+
+def test_without_workers_videos_are_analysed_on_the_page_with_the_same_scores(chromium, site_url, tmp_path):
+    """Browsers without module workers or OffscreenCanvas fall back to the page's thread."""
+    from conftest import RecordedPage
+
+    clip = face_clip(tmp_path / "face.webm", [FAKE_FACES[1], REAL_FACES[1]], seconds=3)
+    scores = {}
+    for where in ("worker", "page"):
+        context = chromium.new_context()
+        try:
+            if where == "page":
+                context.add_init_script("delete window.Worker")
+            page = RecordedPage(context.new_page(), site_url)
+            page.page.goto(f"{site_url}/index.html?backend=wasm")
+            before = ready(page)
+            (card,) = add_videos(page, [clip])
+            assert card.get_attribute("data-engine") == where
+            assert card.get_attribute("data-state") == "done"
+            scores[where] = [p for _, p in frame_rows(card)]
+            assert tensor_count(page) == before
+            assert page.errors == []
+        finally:
+            context.close()
+    np.testing.assert_allclose(scores["page"], scores["worker"], atol=1e-6)
 
 
 def test_timeline_click_seeks_and_shows_the_frame_with_its_heatmap(open_page, tmp_path):

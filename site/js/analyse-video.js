@@ -1,9 +1,10 @@
 // @ts-check
 /**
  * One video through the pipeline, no page DOM: frames at the sample times
- * (video-frames.js) -> faces with the fast detector -> the image crop rule
- * and the model (analyse.js), frame by frame. The video's verdict is made
- * from the frames by video-summary.js.
+ * (video-frames.js, on the page's thread: it needs a <video>) -> a frame
+ * analyser (faces with the fast detector, the image crop rule and the model,
+ * analyse.js), in the video worker when there is one. The video's verdict is
+ * made from the frames by video-summary.js.
  */
 import { analyseBitmap } from './analyse.js';
 import { MIN_CONFIDENCE, TINY_TO_SSD, fastInputSize, tinyToSsdBox, tinyToSsdCalibration } from './faces.js';
@@ -55,21 +56,47 @@ export const MAX_FAILED_IN_A_ROW = 3;
  * @property {string|null} error
  *
  * @typedef {{ frames: FrameResult[], ending: 'done'|'cancelled'|'failed', failure: string|null }} VideoAnalysis
+ *
+ * @typedef {{ analysis: import('./analyse.js').Analysis, thumbs: (ImageBitmap|null)[] }} AnalysedFrame
+ * @typedef {(bitmap: ImageBitmap) => Promise<AnalysedFrame>} FrameAnalyser
+ *   analyses one frame of a video, in order; takes ownership of the bitmap
  */
+
+/**
+ * The analysis of one video's frames, in order, where the model is (this
+ * thread, or the video worker).
+ * @param {import('./model.js').MesoNet} model
+ * @param {import('./faces.js').FaceDetector|null} detector null: score each whole frame
+ * @returns {FrameAnalyser}
+ */
+export function createFrameAnalyser(model, detector) {
+  const findFaces = detector && videoFaceFinder(detector);
+  return async (bitmap) => {
+    try {
+      const analysis = await analyseBitmap(bitmap, model, findFaces);
+      const { faces } = analysis;
+      const kept = new Set([...faces.keys()].sort((a, b) => faces[a].pReal - faces[b].pReal).slice(0, THUMBS_PER_FRAME));
+      const thumbs = await Promise.all(faces.map((face, i) => (kept.has(i) ? createImageBitmap(
+        bitmap, face.box.x, face.box.y, face.box.w, face.box.h,
+        { resizeWidth: THUMB_SIDE, resizeHeight: THUMB_SIDE, resizeQuality: 'medium' }) : null)));
+      return { analysis, thumbs };
+    } finally {
+      bitmap.close();
+    }
+  };
+}
 
 /**
  * @param {string} url object URL of the video file
  * @param {number[]} times sample times, ascending
- * @param {import('./model.js').MesoNet} model
- * @param {import('./faces.js').FaceDetector|null} detector null: score each whole frame
+ * @param {FrameAnalyser} analyseFrame
  * @param {{ signal?: AbortSignal, onFrame?: (frame: FrameResult, done: number) => void }} [options]
  * @returns {Promise<VideoAnalysis>}
  */
-export async function analyseVideo(url, times, model, detector, { signal, onFrame } = {}) {
+export async function analyseVideo(url, times, analyseFrame, { signal, onFrame } = {}) {
   /** @type {FrameResult[]} */
   const frames = [];
   let failedInARow = 0;
-  const findFaces = detector && videoFaceFinder(detector);
   let waitFrom = performance.now();
   for await (const grabbed of videoFrames(url, times, signal)) {
     const started = performance.now();
@@ -77,17 +104,7 @@ export async function analyseVideo(url, times, model, detector, { signal, onFram
     const frame = { index: grabbed.index, time: grabbed.time, analysis: null, thumbs: [], ms: 0,
       waitMs: started - waitFrom, error: null };
     if (grabbed.bitmap) {
-      try {
-        frame.analysis = await analyseBitmap(grabbed.bitmap, model, findFaces);
-        const { faces } = frame.analysis;
-        const kept = new Set([...faces.keys()].sort((a, b) => faces[a].pReal - faces[b].pReal).slice(0, THUMBS_PER_FRAME));
-        const bitmap = grabbed.bitmap;
-        frame.thumbs = await Promise.all(faces.map((face, i) => (kept.has(i) ? createImageBitmap(
-          bitmap, face.box.x, face.box.y, face.box.w, face.box.h,
-          { resizeWidth: THUMB_SIDE, resizeHeight: THUMB_SIDE, resizeQuality: 'medium' }) : null)));
-      } finally {
-        grabbed.bitmap.close();
-      }
+      Object.assign(frame, await analyseFrame(grabbed.bitmap));
       failedInARow = 0;
     } else {
       frame.error = grabbed.error?.message ?? 'This frame could not be read.';

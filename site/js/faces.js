@@ -296,6 +296,20 @@ export function toSourceBox(box, layout, width, height) {
  */
 
 /**
+ * What face-api needs from its surroundings, in a worker (it only knows
+ * windows and Node.js): OffscreenCanvas for canvases, and fetch. Inputs are
+ * always tensors here, so it never needs images or videos.
+ */
+function workerEnv() {
+  const none = () => { throw new Error('not available in a worker'); };
+  return {
+    Canvas: OffscreenCanvas, CanvasRenderingContext2D: OffscreenCanvasRenderingContext2D, Image: class {},
+    ImageData, Video: class {}, createCanvasElement: () => new OffscreenCanvas(1, 1),
+    createImageElement: none, createVideoElement: none, fetch: self.fetch.bind(self), readFile: none,
+  };
+}
+
+/**
  * Load the face detector (weights from vendor/face-models/, same origin).
  * @returns {Promise<FaceDetector>}
  */
@@ -303,6 +317,7 @@ export async function loadFaceDetector() {
   const tf = await import('../vendor/tf.js');
   const { faceapi } = tf;
   const weights = new URL('../vendor/face-models/', import.meta.url).href;
+  if (typeof document === 'undefined') faceapi.env.setEnv(workerEnv());
   await Promise.all([
     faceapi.nets.ssdMobilenetv1.loadFromUri(weights),
     faceapi.nets.tinyFaceDetector.loadFromUri(weights),

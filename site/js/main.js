@@ -7,6 +7,7 @@
  */
 import { analyseBitmap, explainFaces } from './analyse.js';
 import { analyseVideo } from './analyse-video.js';
+import { createVideoEngine } from './video-engine.js';
 import { initBackend } from './backend.js';
 import { MODEL_ROOT, fetchJson, pickModel, urlOptions } from './config.js';
 import { boxText, loadFaceDetector } from './faces.js';
@@ -36,6 +37,10 @@ const state = {
   /** @type {import('./faces.js').FaceDetector|null} */ detector: null,
   backend: '',
   modelId: '',
+  /** Where the current model came from (a folder URL, or the user's files), for the video worker. */
+  /** @type {string|File[]} */ modelSource: '',
+  /** The video engine (worker or page), started with the first video. */
+  /** @type {Promise<import('./video-engine.js').VideoEngine>|null} */ videoEngine: null,
   /** @type {FileResult[]} */ results: [],
   /** Cards whose maps can still be drawn: the file and its analysis, by card. */
   /** @type {Map<HTMLElement, { file: File, analysis: import('./analyse.js').Analysis, model: import('./model.js').MesoNet }>} */
@@ -88,35 +93,41 @@ async function start() {
     select.append(option);
   }
   select.value = entry.id;
-  const [model, detector] = await Promise.all([
-    loadMesoNet(new URL(MODEL_ROOT + entry.path, location.href).href),
-    loadFaceDetector(),
-  ]);
-  useModel(model, entry.id);
+  const modelUrl = (/** @type {import('./config.js').ModelEntry} */ e) => new URL(MODEL_ROOT + e.path, location.href).href;
+  const [model, detector] = await Promise.all([loadMesoNet(modelUrl(entry)), loadFaceDetector()]);
+  useModel(model, entry.id, modelUrl(entry));
   state.detector = detector;
   select.disabled = false;
-  select.addEventListener('change', () => switchModel(() => loadMesoNet(
-    new URL(MODEL_ROOT + pickModel(index, select.value).path, location.href).href), select.value));
+  select.addEventListener('change', () => {
+    const url = modelUrl(pickModel(index, select.value));
+    switchModel(() => loadMesoNet(url), select.value, url);
+  });
   setStatus('ready', `Ready: add images to analyse (${state.backend}).`);
 }
 
-/** @param {import('./model.js').MesoNet} model @param {string} id */
-function useModel(model, id) {
+/**
+ * @param {import('./model.js').MesoNet} model
+ * @param {string} id
+ * @param {string|File[]} source
+ */
+function useModel(model, id, source) {
   state.model?.dispose();
   state.model = model;
   state.modelId = id;
+  state.modelSource = source;
   $('model-name').textContent = model.metadata.name;
 }
 
 /**
  * @param {() => Promise<import('./model.js').MesoNet>} load
  * @param {string} id
+ * @param {string|File[]} source
  */
-function switchModel(load, id) {
+function switchModel(load, id, source) {
   setStatus('loading', 'Loading the model…');
   return enqueue(async () => {
     try {
-      useModel(await load(), id);
+      useModel(await load(), id, source);
       setStatus('ready', `Ready: ${state.model?.metadata.name} (${state.backend}).`);
     } catch (error) {
       // The previous model stays in use: say so rather than leave the page stuck.
@@ -135,6 +146,8 @@ ready.catch((error) => {
 
 /** @param {File[]} files */
 function addFiles(files) {
+  // A video is coming: start the video worker now, while the queue runs.
+  if (files.some((f) => f.type.startsWith('video/'))) ready.then(videoEngine, () => {});
   for (const file of files) {
     const kind = file.type.startsWith('video/') ? 'video' : 'image';
     const card = createCard($('results'), file.name, kind);
@@ -261,6 +274,14 @@ function sampling() {
   return clampSampling(rate, most);
 }
 
+/** The video engine, started once (with the first video added). */
+function videoEngine() {
+  state.videoEngine ??= createVideoEngine({ backend: state.backend,
+    model: () => /** @type {import('./model.js').MesoNet} */ (state.model),
+    source: () => state.modelSource, detector: () => state.detector });
+  return state.videoEngine;
+}
+
 /**
  * @param {File} file
  * @param {HTMLElement} card
@@ -286,8 +307,11 @@ async function analyseVideoFile(file, card, result) {
   const progress = showVideoProgress(card, times.length, () => controller.abort());
   const started = performance.now();
   let analysis;
+  let engine;
   try {
-    analysis = await analyseVideo(url, times, model, useFaces ? state.detector : null, {
+    engine = await videoEngine();
+    card.dataset.engine = engine.where;
+    analysis = await analyseVideo(url, times, await engine.startVideo(useFaces), {
       signal: controller.signal,
       onFrame: (frame, done) => {
         for (const t of frame.thumbs) if (t) thumbs.push(t);
@@ -310,6 +334,8 @@ async function analyseVideoFile(file, card, result) {
     },
   });
   card.dataset.totalMs = totalMs.toFixed(2);
+  const workerTensors = await engine.tensors();
+  if (workerTensors !== null) card.dataset.workerTensors = String(workerTensors);
   Object.assign(result, {
     state: card.dataset.state, verdict: summary.verdict, p_real: summary.pReal,
     mode: card.dataset.mode, model: state.modelId, backend: state.backend, detect_ms: null,
@@ -460,7 +486,7 @@ ownModel.addEventListener('change', () => {
   const files = Array.from(ownModel.files || []);
   ownModel.value = '';
   if (files.length === 0) return;
-  ready.then(() => switchModel(() => loadMesoNet(fileSource(files)), 'own-model'), () => {});
+  ready.then(() => switchModel(() => loadMesoNet(fileSource(files)), 'own-model', files), () => {});
 });
 
 // ------------------------------------------------------------------ export
