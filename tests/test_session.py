@@ -254,6 +254,7 @@ def test_webcam_session_sends_no_frame(site_url, tmp_path):
         score.wait_for(timeout=120_000)
         assert 0 <= float(score.get_attribute("data-p-real")) <= 1
         page.click("[data-testid=webcam-toggle]")
+        page.locator("[data-testid=webcam-toggle][aria-pressed=false]").wait_for(timeout=30_000)
         assert s.recorded.errors == []
         check_no_leak(s)
         s.close()
