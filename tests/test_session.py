@@ -195,6 +195,7 @@ def test_a_whole_session_requests_only_the_sites_own_static_files(session, tmp_p
     assert page.locator("[data-testid=result]").count() == 0
 
     assert s.recorded.errors == []
+    assert any(r.service_worker for r in s.requests), "the service worker's own fetches were not recorded"
     check_no_leak(s)
 
 
