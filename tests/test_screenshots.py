@@ -1,0 +1,96 @@
+"""Screenshots of the real page for the user guide, taken while checking what
+they show. They are written into docs/assets/screenshots/, which is
+git-ignored build output: they show the third-party test faces, so they are
+never committed (`./dev test` and `./dev pages` run this before the docs build)."""
+import cv2
+import numpy as np
+import pytest
+
+from clips import face_clip
+from conftest import DATASETS, FIXTURES, ROOT
+
+SHOTS = ROOT / "docs" / "assets" / "screenshots"
+DONE = "xpath=self::*[@data-state='done']"
+FAKE_FACE = sorted((FIXTURES / "df").glob("*.jpg"))[1]
+# Every file docs/user-guide.md shows; the docs build fails if one is missing.
+NAMES = ("page-ready.png", "image-card.png", "image-card-heatmaps.png", "video-card.png")
+
+
+def save(locator, name):
+    """Screenshot a page or an element into SHOTS; check it is a real picture."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / name
+    locator.screenshot(path=str(path), animations="disabled")
+    image = cv2.imread(str(path))
+    assert image is not None and image.shape[0] >= 150 and image.shape[1] >= 250, name
+    assert image.std() > 10, f"{name} is nearly blank"
+    return image
+
+
+@pytest.fixture(scope="module")
+def frame(tmp_path_factory):
+    """A full 640x480 frame of the FF++ fake clip, as a JPEG: a picture with a face in it."""
+    capture = cv2.VideoCapture(str(DATASETS / "ffpp_c23_clips" / "fake" / "519_515.mp4"))
+    capture.set(cv2.CAP_PROP_POS_FRAMES, 30)
+    ok, image = capture.read()
+    capture.release()
+    assert ok
+    path = tmp_path_factory.mktemp("shots") / "frame.jpg"
+    cv2.imwrite(str(path), image, [cv2.IMWRITE_JPEG_QUALITY, 92])
+    return path
+
+
+@pytest.fixture
+def page(chromium, site_url):
+    context = chromium.new_context(viewport={"width": 1100, "height": 760})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{site_url}/index.html?backend=wasm")
+    page.locator("[data-testid=status][data-state=ready]").wait_for(timeout=120_000)
+    yield page
+    context.close()
+    assert errors == []
+
+
+def test_screenshots_of_the_page_and_an_image_card(page, frame):
+    ready = save(page, "page-ready.png")
+    assert ready.shape[:2] == (760, 1100)
+
+    page.set_input_files("[data-testid=file-input]", str(frame))
+    card = page.locator("[data-testid=result]").first
+    card.locator(DONE).wait_for(timeout=120_000)
+    assert card.locator(".gauge[role=meter]").is_visible()
+    assert card.locator("[data-testid=face]").count() >= 1
+    plain = save(card, "image-card.png")
+
+    page.check("[data-testid=heatmap-toggle]")
+    card.locator("xpath=self::*[@data-heatmaps='done']").wait_for(timeout=180_000)
+    assert card.locator("[data-testid=heatmap]").first.is_visible()
+    heat = save(card, "image-card-heatmaps.png")
+    if heat.shape == plain.shape:
+        assert np.abs(heat.astype(int) - plain).mean() > 1, "the heatmaps changed nothing on the card"
+
+
+def test_screenshot_of_a_video_card_with_a_selected_frame(page, tmp_path):
+    clip = face_clip(tmp_path / "face.webm", [FAKE_FACE], seconds=4)
+    page.set_input_files("[data-testid=file-input]", str(clip))
+    card = page.locator("[data-testid=result]").first
+    card.locator(DONE).wait_for(timeout=180_000)
+    card.locator("[data-testid=timeline] circle").nth(1).click()
+    detail = card.locator("[data-testid=frame-detail]")
+    detail.locator("[data-testid=face]").first.wait_for(timeout=60_000)
+    assert card.locator("[data-testid=timeline]").is_visible()
+    # The player shows the selected frame, not a blank box or its loading spinner.
+    card.locator("video").evaluate(
+        "(v) => new Promise((done) => { const check = () => (v.readyState >= 3 && !v.seeking ? done()"
+        " : setTimeout(check, 100)); check(); })")
+    selected = float(detail.get_attribute("data-time"))
+    assert card.locator("video").evaluate("(v) => v.currentTime") == pytest.approx(selected, abs=0.01)
+    save(card, "video-card.png")
+
+
+def test_the_user_guide_shows_every_screenshot():
+    guide = (ROOT / "docs" / "user-guide.md").read_text()
+    for name in NAMES:
+        assert f"(assets/screenshots/{name})" in guide, name
