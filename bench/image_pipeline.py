@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import markdown_table, write_results  # noqa: E402
 from convert import browser, webserver  # noqa: E402
 from convert.constants import SHARED_DIR, SITE_DIR, WEIGHTS_DIR_ENV  # noqa: E402
 
@@ -147,11 +148,22 @@ def main(argv=None):
             print(f"{row['image'][:28]:28} {row['size'][:10]:>10} {row['faces']:5d} {r['backend']:8} "
                   f"{row['detect']:8.1f} {row['classify']:9.1f} {row['total']:8.1f} {k:7.1f} {ratio:6.2f}")
     print("\nMedian classify / keras per backend:")
+    summary = []
     for r in results:
         ratios = [row["classify"] / keras[row["image"]] for row in r["rows"]
                   if keras[row["image"]] == keras[row["image"]] and row["faces"]]
+        detects = [row["detect"] for row in r["rows"] if row["detect"] == row["detect"]]
+        ratio = statistics.median(ratios) if ratios else float("nan")
         if ratios:
-            print(f"  {r['backend']:8} {statistics.median(ratios):.2f}x")
+            print(f"  {r['backend']:8} {ratio:.2f}x")
+        summary.append([r["backend"], f"{r['ready_ms']:.0f}", f"{r['ready_bytes'] / 1e6:.1f}",
+                        f"{statistics.median(detects):.0f}" if detects else "–",
+                        f"{statistics.median(row['classify'] / max(row['faces'], 1) for row in r['rows']):.1f}",
+                        f"{ratio:.2f}x"])
+    table = markdown_table(["backend", "open to ready ms", "MB before ready", "face detection ms (median)",
+                            "classify ms per face (median)", "classify vs Keras"], summary)
+    path = write_results("image_pipeline", {"results": results, "keras_ms": keras}, table)
+    print(f"\n{table}\nwritten: {path}")
     return 0
 
 
