@@ -15,6 +15,7 @@ import { registerServiceWorker } from './offline.js';
 import { fileSource } from './model-files.js';
 import { decodeImage } from './preprocess.js';
 import { VERDICT_LABELS } from './verdict.js';
+import { setupWebcam } from './webcam.js';
 import { createCard, setProgress, showAnalysis, showError, showHeatmaps } from './views/card.js';
 import { heatPixels } from './views/heatmap.js';
 import { download, toCsv, toJson } from './views/export.js';
@@ -369,5 +370,10 @@ $('clear').addEventListener('click', () => {
     updateActions();
   });
 });
+
+// ------------------------------------------------------------------ webcam
+
+setupWebcam({ ready, getModel: () => state.model, getDetector: () => state.detector,
+  getBackend: () => state.backend });
 
 registerServiceWorker();
