@@ -207,10 +207,16 @@ export function setupWebcam({ ready, getModel, getDetector, getBackend }) {
     if (!model || !detector || video.videoWidth === 0) return;
     const bitmap = await createImageBitmap(video);
     try {
+      const started = performance.now();
       const detections = await detector.detectFast(bitmap, { fallback: false, inputSize: LIVE_INPUT_SIZE });
+      const detectMs = performance.now() - started;
       const plan = planCrops(detections, bitmap.width, bitmap.height);
       const faces = await scorePlanned(bitmap, model, plan.faces);
       if (s.stopped) return;
+      // This frame's timings, for bench/webcam.py and the curious.
+      score.dataset.detectMs = detectMs.toFixed(1);
+      score.dataset.classifyMs = faces.reduce((sum, f) => sum + f.ms, 0).toFixed(1);
+      score.dataset.frameMs = (performance.now() - started).toFixed(1);
       const tracks = s.tracker.update(faces);
       s.fps.tick(performance.now());
       draw(tracks, bitmap.width, bitmap.height, model.metadata.thresholds);
