@@ -4,7 +4,6 @@ camera. The live score and its face box, agreement with the still-image
 verdict of the same frame, the camera released on stop and when the page is
 hidden, clear messages when there is no camera or no permission, no tensor
 leak over a long run, and frames dropped (not queued) while busy."""
-import numpy as np
 import pytest
 from PIL import Image
 
