@@ -24,13 +24,19 @@ def chromium_path():
     return DEFAULT_CHROMIUM if Path(DEFAULT_CHROMIUM).exists() else None
 
 
+def launch_options(extra_args=()):
+    """Keyword arguments for Playwright's BrowserType.launch: our Chromium and
+    flags. For a second browser with other flags inside a running Playwright
+    (one process cannot start the sync API twice)."""
+    return {"executable_path": chromium_path(), "headless": True, "args": LAUNCH_ARGS + list(extra_args)}
+
+
 @contextmanager
 def launch(extra_args=()):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path(), headless=True, args=LAUNCH_ARGS + list(extra_args))
+        browser = playwright.chromium.launch(**launch_options(extra_args))
         try:
             yield browser
         finally:

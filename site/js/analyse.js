@@ -31,11 +31,21 @@ export async function analyseBitmap(bitmap, model, findFaces) {
   const detections = await findFaces(bitmap);
   const detectMs = performance.now() - started;
   const plan = planCrops(detections, bitmap.width, bitmap.height);
+  return { mode: plan.mode, detectMs, faces: await scorePlanned(bitmap, model, plan.faces) };
+}
+
+/**
+ * Score the faces planCrops chose, one after the other (also used by the
+ * live mode, webcam.js).
+ * @param {ImageBitmap} bitmap
+ * @param {import('./model.js').MesoNet} model
+ * @param {{ box: Box, face: Box, confidence: number }[]} planned
+ * @returns {Promise<ScoredFace[]>}
+ */
+export async function scorePlanned(bitmap, model, planned) {
   const faces = [];
-  for (const planned of plan.faces) {
-    faces.push(await scoreBox(bitmap, model, planned.box, planned.face, planned.confidence));
-  }
-  return { mode: plan.mode, detectMs, faces };
+  for (const p of planned) faces.push(await scoreBox(bitmap, model, p.box, p.face, p.confidence));
+  return faces;
 }
 
 /**

@@ -19,6 +19,7 @@ import { decodeImage } from './preprocess.js';
 import { VERDICT_LABELS } from './verdict.js';
 import { VideoError, grabVideoFrame, probeVideo } from './video-frames.js';
 import { clampSampling, sampleTimes, summariseVideo } from './video-summary.js';
+import { setupWebcam } from './webcam.js';
 import { createCard, setProgress, showAnalysis, showError, showHeatmaps } from './views/card.js';
 import { heatPixels } from './views/heatmap.js';
 import { download, toCsv, toJson } from './views/export.js';
@@ -522,5 +523,10 @@ $('clear').addEventListener('click', () => {
     updateActions();
   });
 });
+
+// ------------------------------------------------------------------ webcam
+
+setupWebcam({ ready, getModel: () => state.model, getDetector: () => state.detector,
+  getBackend: () => state.backend });
 
 registerServiceWorker();

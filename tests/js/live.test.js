@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  LIVE_INPUT_SIZE, SMOOTHING_FRAMES, createFpsCounter, createFrameGate, createTracker, iou,
+  mostSuspicious,
+} from '../../site/js/live.js';
+
+const box = (x, y, s = 100) => ({ x, y, w: s, h: s });
+const face = (x, y, pReal) => ({ box: box(x - 10, y - 10, 120), face: box(x, y), pReal });
+
+test('detector input size is a multiple of 32, as the Tiny Face Detector needs', () => {
+  assert.equal(LIVE_INPUT_SIZE % 32, 0);
+});
+
+test('iou: identical boxes 1, disjoint 0, half-shifted 1/3', () => {
+  assert.equal(iou(box(0, 0), box(0, 0)), 1);
+  assert.equal(iou(box(0, 0), box(200, 0)), 0);
+  assert.equal(iou(box(0, 0), box(100, 0)), 0); // touching edges only
+  assert.ok(Math.abs(iou(box(0, 0), box(50, 0)) - 1 / 3) < 1e-12);
+});
+
+test('smoothing: mean of the last SMOOTHING_FRAMES scores of a face that stays', () => {
+  const tracker = createTracker();
+  const scores = Array.from({ length: SMOOTHING_FRAMES + 3 }, (_, i) => (i % 2 ? 0.9 : 0.1) + i * 0.001);
+  let tracks = [];
+  scores.forEach((s, i) => { tracks = tracker.update([face(100 + i * 2, 100, s)]); });
+  const last = scores.slice(-SMOOTHING_FRAMES);
+  assert.equal(tracks.length, 1);
+  assert.equal(tracks[0].frames, SMOOTHING_FRAMES);
+  assert.ok(Math.abs(tracks[0].pReal - last.reduce((a, b) => a + b) / last.length) < 1e-12);
+  assert.equal(tracks[0].raw, scores.at(-1));
+  assert.deepEqual(tracks[0].face, box(100 + (scores.length - 1) * 2, 100), 'the box follows the face');
+});
+
+test('smoothing starts from the first frame: one score is its own mean', () => {
+  const [t] = createTracker().update([face(0, 0, 0.3)]);
+  assert.equal(t.pReal, 0.3);
+  assert.equal(t.frames, 1);
+});
+
+test('a face that leaves the picture is forgotten: it comes back with a fresh mean', () => {
+  const tracker = createTracker();
+  const first = tracker.update([face(100, 100, 0.1)])[0];
+  tracker.update([face(100, 100, 0.1)]);
+  assert.deepEqual(tracker.update([]), []);
+  const back = tracker.update([face(100, 100, 0.9)])[0];
+  assert.notEqual(back.id, first.id);
+  assert.equal(back.pReal, 0.9);
+  assert.equal(back.frames, 1);
+});
+
+test('two faces are kept apart by position, whatever order the detector lists them in', () => {
+  const tracker = createTracker();
+  const [a, b] = tracker.update([face(50, 100, 0.2), face(400, 100, 0.8)]);
+  const swapped = tracker.update([face(405, 102, 0.6), face(52, 101, 0.4)]);
+  assert.equal(swapped[0].id, b.id);
+  assert.equal(swapped[1].id, a.id);
+  assert.ok(Math.abs(swapped[0].pReal - 0.7) < 1e-12);
+  assert.ok(Math.abs(swapped[1].pReal - 0.3) < 1e-12);
+});
+
+test('a face that jumps far (no overlap) starts a new track', () => {
+  const tracker = createTracker();
+  const [a] = tracker.update([face(0, 0, 0.2)]);
+  const [b] = tracker.update([face(300, 300, 0.8)]);
+  assert.notEqual(a.id, b.id);
+  assert.equal(b.pReal, 0.8);
+});
+
+test('reset forgets every track', () => {
+  const tracker = createTracker();
+  const [a] = tracker.update([face(0, 0, 0.2)]);
+  tracker.reset();
+  const [b] = tracker.update([face(0, 0, 0.8)]);
+  assert.notEqual(a.id, b.id);
+  assert.equal(b.pReal, 0.8);
+});
+
+test('the reported face is the most suspicious one; none without faces', () => {
+  const tracks = createTracker().update([face(0, 0, 0.7), face(300, 0, 0.2), face(600, 0, 0.5)]);
+  assert.equal(mostSuspicious(tracks)?.pReal, 0.2);
+  assert.equal(mostSuspicious([]), null);
+});
+
+test('fps: intervals over their span within the window; 0 with under two frames', () => {
+  const fps = createFpsCounter(2000);
+  assert.equal(fps.fps(0), 0);
+  fps.tick(1000);
+  assert.equal(fps.fps(1000), 0);
+  for (let t = 1100; t <= 2000; t += 100) fps.tick(t);
+  assert.ok(Math.abs(fps.fps(2000) - 10) < 1e-9);
+  // Old frames leave the window: at 3950 only 2000 remains, so 0.
+  assert.equal(fps.fps(3950), 0);
+  fps.reset();
+  assert.equal(fps.fps(2000), 0);
+});
+
+test('frame gate: a frame offered while busy is dropped, never queued', () => {
+  const gate = createFrameGate();
+  assert.equal(gate.offer(), true);
+  assert.equal(gate.busy, true);
+  assert.equal(gate.offer(), false);
+  assert.equal(gate.offer(), false);
+  gate.done();
+  assert.equal(gate.busy, false);
+  // Nothing was queued: the gate is simply free again, no frame runs by itself.
+  assert.deepEqual(gate.counts(), { frames: 3, callbacks: 3, processed: 1, dropped: 2 });
+  assert.equal(gate.offer(), true);
+  gate.done();
+  assert.deepEqual(gate.counts(), { frames: 4, callbacks: 4, processed: 2, dropped: 2 });
+});
+
+test('frame gate: frames merged into one callback count, and only the newest can be processed', () => {
+  const gate = createFrameGate();
+  assert.equal(gate.offer(3), true); // three frames presented, the newest is processed
+  assert.equal(gate.offer(2), false); // busy: both dropped
+  gate.done();
+  assert.deepEqual(gate.counts(), { frames: 5, callbacks: 2, processed: 1, dropped: 4 });
+  const c = gate.counts();
+  assert.equal(c.frames, c.processed + c.dropped);
+});
+
+test('frame gate: done() without a frame in progress is a bug, and says so', () => {
+  assert.throws(() => createFrameGate().done(), /without a frame/);
+});
