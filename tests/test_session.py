@@ -12,18 +12,16 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import cv2
-import numpy as np
 import pytest
 
 from clips import face_clip, face_frames
 from conftest import DATASETS, FIXTURES, RecordedPage, SITE_DIR
-from convert import browser
+from convert import browser, y4m
 
 DONE = "xpath=self::*[@data-state='done']"
 REAL_FACES = sorted((FIXTURES / "real").glob("*.jpg"))
 FAKE_FACES = sorted((FIXTURES / "df").glob("*.jpg"))
 DATASET_CLIP = DATASETS / "dfdc_clips" / "real" / "lynaeydofd.mp4"
-WEBCAM_LANDED = 'data-testid="webcam-toggle"' in (SITE_DIR / "index.html").read_text()
 
 # Counts every way a page could send data without a request we would see as
 # one: navigator.sendBeacon (stubbed, so a beacon is counted, never sent),
@@ -226,27 +224,17 @@ def test_the_recorder_catches_what_it_must(session):
     assert watched["beacons"] == ["collect"] and watched["forms"] >= 1
 
 
-def write_y4m(path, frames, fps=10):
-    """RGB frames as a YUV4MPEG2 (4:2:0) file, the format Chromium's fake camera reads."""
-    height, width = frames[0].shape[:2]
-    with open(path, "wb") as out:
-        out.write(f"YUV4MPEG2 W{width} H{height} F{fps}:1 Ip A1:1 C420jpeg\n".encode())
-        for frame in frames:
-            out.write(b"FRAME\n")
-            out.write(cv2.cvtColor(frame, cv2.COLOR_RGB2YUV_I420).tobytes())
-    return path
-
-
-@pytest.mark.skipif(not WEBCAM_LANDED, reason="the webcam live mode (branch webcam) is not on this branch yet: "
-                    "no data-testid=webcam-toggle in site/index.html")
-def test_webcam_session_sends_no_frame(site_url, tmp_path):
+def test_webcam_session_sends_no_frame(chromium, site_url, tmp_path):
     """The webcam, fed a clip of a fixture face by Chromium's fake camera:
     live scores appear, and nothing but the site's own files is requested."""
-    camera = write_y4m(tmp_path / "camera.y4m", face_frames([FAKE_FACES[1]], 20, drift=0))
+    camera = tmp_path / "camera.y4m"
+    y4m.write(camera, face_frames([FAKE_FACES[1]], 20, drift=0))
     args = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
             f"--use-file-for-fake-video-capture={camera}"]
-    with browser.launch(extra_args=args) as chromium:
-        s = Session(chromium, site_url, "?backend=wasm")
+    # A second browser with the camera flags, inside the running Playwright.
+    camera_browser = chromium.browser_type.launch(**browser.launch_options(args))
+    try:
+        s = Session(camera_browser, site_url, "?backend=wasm")
         s.context.grant_permissions(["camera"], origin=site_url)
         page = s.page
         page.locator("[data-testid=status][data-state=ready]").wait_for(timeout=120_000)
@@ -259,14 +247,5 @@ def test_webcam_session_sends_no_frame(site_url, tmp_path):
         assert s.recorded.errors == []
         check_no_leak(s)
         s.close()
-
-
-def test_y4m_writer_makes_frames_chromium_can_read(tmp_path):
-    """The fake camera's file: header and frame sizes as YUV4MPEG2 4:2:0 requires."""
-    frames = face_frames([FAKE_FACES[1]], 2, drift=0)
-    data = write_y4m(tmp_path / "c.y4m", frames).read_bytes()
-    header, rest = data.split(b"\n", 1)
-    assert header.startswith(b"YUV4MPEG2 W640 H480 F10:1")
-    frame_bytes = len(b"FRAME\n") + 640 * 480 * 3 // 2
-    assert len(rest) == 2 * frame_bytes and rest[:6] == b"FRAME\n"
-    assert np.frombuffer(rest[6:6 + 640 * 480], np.uint8).reshape(480, 640).std() > 10
+    finally:
+        camera_browser.close()
