@@ -14,6 +14,7 @@
  * Elements seeking ahead in parallel. One: on 2 cores a second decoder
  * competes with the page for the CPU, and face detection took 2.4 times as
  * long (248 against 106 ms a frame; the 30 s FF++ clip took 8.1 against 5.2 s).
+ * With the frames analysed in the video worker, two gave 4.8 s against 4.7 s.
  */
 export const LOOKAHEAD = 1;
 /** Longest wait for a video's header, and for one seek. */
