@@ -7,8 +7,9 @@
  * made from the frames by video-summary.js.
  */
 import { analyseBitmap } from './analyse.js';
-import { MIN_CONFIDENCE, TINY_TO_SSD, fastInputSize, tinyToSsdBox, tinyToSsdCalibration } from './faces.js';
-import { iou } from './video-summary.js';
+import {
+  MIN_CONFIDENCE, TINY_TO_SSD, fastInputSize, iou, tinyToSsdBox, tinyToSsdCalibration,
+} from './faces.js';
 import { videoFrames } from './video-frames.js';
 
 /**

@@ -231,6 +231,19 @@ export function tinyToSsdCalibration(pairs) {
   };
 }
 
+/**
+ * Intersection over union of two boxes.
+ * @param {Box} a
+ * @param {Box} b
+ */
+export function iou(a, b) {
+  const w = Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x);
+  const h = Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y);
+  if (w <= 0 || h <= 0) return 0;
+  const inter = w * h;
+  return inter / (a.w * a.h + b.w * b.h - inter);
+}
+
 /** @param {Box} box */
 export function boxText(box) {
   return `${box.x},${box.y},${box.w},${box.h}`;

@@ -9,6 +9,7 @@
  * people, each is followed by position and averaged alone, and the verdict
  * rests on the most suspicious one, as for a photo with several faces.
  */
+import { iou } from './faces.js';
 import { verdictFor } from './verdict.js';
 
 /** Default sampling: one frame per second, at most 64 frames (an hour-long video stays bounded). */
@@ -61,15 +62,6 @@ export function clampSampling(perSecond, maxFrames) {
     perSecond: Math.min(SAMPLING_LIMITS.maxPerSecond, Math.max(SAMPLING_LIMITS.minPerSecond, rate)),
     maxFrames: Math.min(SAMPLING_LIMITS.maxFrames, most),
   };
-}
-
-/** @param {Box} a @param {Box} b */
-export function iou(a, b) {
-  const w = Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x);
-  const h = Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y);
-  if (w <= 0 || h <= 0) return 0;
-  const inter = w * h;
-  return inter / (a.w * a.h + b.w * b.h - inter);
 }
 
 /** @param {Box} a @param {Box} b */

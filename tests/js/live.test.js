@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  LIVE_INPUT_SIZE, SMOOTHING_FRAMES, createFpsCounter, createFrameGate, createTracker, iou,
-  mostSuspicious,
+  LIVE_INPUT_SIZE, SMOOTHING_FRAMES, createFpsCounter, createFrameGate, createTracker,
+  REDETECT_MS, mostSuspicious, needsDetection,
 } from '../../site/js/live.js';
+import { iou } from '../../site/js/faces.js';
 
 const box = (x, y, s = 100) => ({ x, y, w: s, h: s });
 const face = (x, y, pReal) => ({ box: box(x - 10, y - 10, 120), face: box(x, y), pReal });
@@ -122,4 +123,11 @@ test('frame gate: frames merged into one callback count, and only the newest can
 
 test('frame gate: done() without a frame in progress is a bug, and says so', () => {
   assert.throws(() => createFrameGate().done(), /without a frame/);
+});
+
+test('the detector runs again after REDETECT_MS, and on every frame while no face is known', () => {
+  assert.equal(needsDetection(1000, 1000 - REDETECT_MS + 1, 1), false, 'boxes reused between detections');
+  assert.equal(needsDetection(1000, 1000 - REDETECT_MS, 1), true);
+  assert.equal(needsDetection(1000, 999, 0), true, 'no face: search every frame');
+  assert.equal(needsDetection(0, -Infinity, 0), true);
 });

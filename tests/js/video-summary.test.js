@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  DEFAULT_SAMPLING, MIN_TRACK_SHARE, SAMPLING_LIMITS, clampSampling, iou, mostSuspicious, sampleTimes,
+  DEFAULT_SAMPLING, MIN_TRACK_SHARE, SAMPLING_LIMITS, clampSampling, mostSuspicious, sampleTimes,
   summariseVideo, trackFaces,
 } from '../../site/js/video-summary.js';
 
@@ -32,12 +32,6 @@ test('sampling settings are clamped to the limits; nonsense gives the default', 
   assert.deepEqual(clampSampling(100, 10000), { perSecond: SAMPLING_LIMITS.maxPerSecond, maxFrames: SAMPLING_LIMITS.maxFrames });
   assert.deepEqual(clampSampling(NaN, -3), DEFAULT_SAMPLING);
   assert.deepEqual(clampSampling(0.01, 2.7), { perSecond: SAMPLING_LIMITS.minPerSecond, maxFrames: 2 });
-});
-
-test('iou of identical, disjoint and half-overlapping boxes', () => {
-  assert.equal(iou(box(0), box(0)), 1);
-  assert.equal(iou(box(0), box(300)), 0);
-  assert.equal(iou(box(0), box(50)), 50 / 150);
 });
 
 test('tracking keeps two people apart by position, whatever order the detector lists them', () => {
