@@ -339,8 +339,10 @@ def test_timeline_click_seeks_and_shows_the_frame_with_its_heatmap(open_page, tm
     assert heatmap.get_attribute("data-map-size") and values.max() == pytest.approx(1.0) and values.min() >= 0
     # Another frame, with heatmaps already on, gets its own map.
     card.locator("[data-testid=timeline] circle").nth(0).click()
-    detail.locator("xpath=self::*[@data-heatmaps='done']").wait_for(timeout=60_000)
     assert float(detail.get_attribute("data-time")) == pytest.approx(rows[0][0])
+    assert detail.get_attribute("data-heatmaps") is None, "the new frame's maps are not drawn yet"
+    detail.locator("xpath=self::*[@data-heatmaps='done']").wait_for(timeout=60_000)
+    assert detail.locator("[data-testid=face] [data-testid=heatmap]").count() == 1
     assert tensor_count(page) == before
     assert page.errors == []
 

@@ -391,10 +391,11 @@ async function drawHeatmaps(card, bitmap, analysis, model) {
 /** Maps for cards analysed while heatmaps were off: decode the file again. */
 function explainPending() {
   for (const [detail, job] of state.frameDetails) {
-    state.frameDetails.delete(detail);
-    if (!detail.isConnected || Number(detail.dataset.time) !== job.frame.time) continue;
+    if (!detail.isConnected) state.frameDetails.delete(detail);
+    if (!detail.isConnected || detail.dataset.heatmaps || Number(detail.dataset.time) !== job.frame.time) continue;
     enqueue(async () => {
-      if (!heatmapsOn() || !detail.isConnected || Number(detail.dataset.time) !== job.frame.time) return;
+      if (!heatmapsOn() || !detail.isConnected || detail.dataset.heatmaps
+        || Number(detail.dataset.time) !== job.frame.time) return;
       if (job.model !== state.model) {
         detail.dataset.heatmaps = 'unavailable';
         return;

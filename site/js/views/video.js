@@ -318,6 +318,7 @@ function timeline(v, select) {
 function showFrame(detail, frame, summary, thresholds) {
   detail.replaceChildren();
   detail.dataset.time = String(frame.time);
+  delete detail.dataset.heatmaps; // this frame's maps are not drawn yet
   const heading = document.createElement('p');
   heading.textContent = `Frame at ${clock(frame.time)}`;
   detail.append(heading);
