@@ -84,7 +84,7 @@ def test_dataset_clips_end_to_end(open_page, site_model, name):
     before = ready(page)
     (card,) = add_videos(page, [CLIPS[name]])
     assert card.get_attribute("data-kind") == "video" and card.get_attribute("data-state") == "done"
-    assert card.get_attribute("data-engine") == "worker"
+    assert card.get_attribute("data-engine") == "worker", card.get_attribute("data-engine-why")
     rows, scores, p_real = check_consistent(card, site_model["thresholds"])
     duration = 30.04 if name.startswith("ffpp") else 10.01
     assert len(rows) == int(duration), "default sampling: one frame per second"
@@ -306,7 +306,7 @@ def test_without_workers_videos_are_analysed_on_the_page_with_the_same_scores(ch
             page.page.goto(f"{site_url}/index.html?backend=wasm")
             before = ready(page)
             (card,) = add_videos(page, [clip])
-            assert card.get_attribute("data-engine") == where
+            assert card.get_attribute("data-engine") == where, card.get_attribute("data-engine-why")
             assert card.get_attribute("data-state") == "done"
             scores[where] = [p for _, p in frame_rows(card)]
             assert tensor_count(page) == before

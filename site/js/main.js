@@ -312,6 +312,7 @@ async function analyseVideoFile(file, card, result) {
   try {
     engine = await videoEngine();
     card.dataset.engine = engine.where;
+    if (engine.why) card.dataset.engineWhy = engine.why;
     analysis = await analyseVideo(url, times, await engine.startVideo(useFaces), {
       signal: controller.signal,
       onFrame: (frame, done) => {

@@ -42,6 +42,7 @@ function connect(worker) {
 /**
  * @typedef {object} VideoEngine
  * @property {'worker'|'page'} where
+ * @property {string} [why] on the page: why not in the worker
  * @property {(faces: boolean) => Promise<import('./analyse-video.js').FrameAnalyser>} startVideo
  * @property {() => Promise<number|null>} tensors the worker's tensor count (null on the page's thread)
  */
@@ -59,12 +60,14 @@ export async function createVideoEngine(page) {
     startVideo: async (faces) => createFrameAnalyser(page.model(), faces ? page.detector() : null),
     tensors: async () => null,
   };
-  if (typeof Worker === 'undefined' || typeof OffscreenCanvas === 'undefined') return onPage;
+  if (typeof Worker === 'undefined' || typeof OffscreenCanvas === 'undefined') {
+    return { ...onPage, why: 'this browser has no module workers with OffscreenCanvas' };
+  }
   let worker;
   try {
     worker = new Worker(new URL('./video-worker.js', import.meta.url), { type: 'module' });
-  } catch {
-    return onPage;
+  } catch (error) {
+    return { ...onPage, why: `the worker could not be made (${error instanceof Error ? error.message : error})` };
   }
   const call = connect(worker);
   let source = page.source();
@@ -73,9 +76,10 @@ export async function createVideoEngine(page) {
       call({ type: 'start', backend: page.backend, model: source }),
       new Promise((_, reject) => { setTimeout(() => reject(new Error('timeout')), WORKER_START_TIMEOUT_MS); }),
     ]);
-  } catch {
+  } catch (error) {
     worker.terminate();
-    return onPage; // e.g. a backend the worker cannot start: analyse on the page instead
+    // e.g. a backend the worker cannot start: analyse on the page instead
+    return { ...onPage, why: `the worker did not start (${error instanceof Error ? error.message : error})` };
   }
   return {
     where: 'worker',
