@@ -159,7 +159,8 @@ def test_live_score_with_face_box_agrees_with_the_still_image(
     assert abs(live_p - still_p) <= LIVE_VS_STILL
     near_edge = min(abs(still_p - t) for t in thresholds.values()) <= LIVE_VS_STILL
     assert data["verdict"] == verdict or near_edge, (data["verdict"], verdict)
-    assert page.errors == [] and data["errors"] == "0"
+    message = page.locator("[data-testid=webcam-message]").inner_text()
+    assert page.errors == [] and data["errors"] == "0", message
 
 
 def camera_stream_state(page):
@@ -302,4 +303,5 @@ def test_long_run_keeps_tensors_flat_and_drops_frames_while_busy(cameras, open_c
     page.click(TOGGLE)
     assert_released(page)
     assert idle_tensors(page) == early
-    assert page.errors == [] and data["errors"] == "0"
+    message = page.locator("[data-testid=webcam-message]").inner_text()
+    assert page.errors == [] and data["errors"] == "0", message

@@ -15,6 +15,14 @@ import {
 } from './live.js';
 import { VERDICT_LABELS, verdictFor } from './verdict.js';
 
+/**
+ * Frames in a row whose picture cannot be taken before the page says so. A
+ * single one happens on a busy machine (the video has no frame ready when
+ * its callback runs) and is skipped; about two seconds of them is a camera
+ * that delivers nothing.
+ */
+const UNREADABLE_LIMIT = 30;
+
 /** What the page asks the camera for: a webcam's usual size, no sound. */
 const CAMERA_CONSTRAINTS = Object.freeze({
   audio: false,
@@ -60,7 +68,7 @@ export function setupWebcam({ ready, getModel, getDetector, getBackend }) {
    * frame still being processed when the camera stops cannot touch the next.
    * @type {null|{ stream: MediaStream, gate: ReturnType<typeof createFrameGate>,
    *   tracker: ReturnType<typeof createTracker>, fps: ReturnType<typeof createFpsCounter>,
-   *   stopped: boolean, lastTime: number, lastPresented: number, errors: number,
+   *   stopped: boolean, lastTime: number, lastPresented: number, errors: number, unreadable: number,
    *   planned: ReturnType<typeof planCrops>['faces'], detectedAt: number, size: string }}
    *   planned: the faces the detector last found (scored again until it runs next), in a frame of `size`
    */
@@ -125,7 +133,8 @@ export function setupWebcam({ ready, getModel, getDetector, getBackend }) {
       }
       session = {
         stream, gate: createFrameGate(), tracker: createTracker(), fps: createFpsCounter(),
-        stopped: false, lastTime: -1, lastPresented: -1, errors: 0, planned: [], detectedAt: -Infinity, size: '',
+        stopped: false, lastTime: -1, lastPresented: -1, errors: 0, unreadable: 0,
+        planned: [], detectedAt: -Infinity, size: '',
       };
       video.srcObject = stream;
       view.hidden = false;
@@ -210,11 +219,15 @@ export function setupWebcam({ ready, getModel, getDetector, getBackend }) {
     let bitmap;
     try {
       bitmap = await createImageBitmap(video);
+      s.unreadable = 0;
     } catch (error) {
-      // The camera was stopped while the frame was taken: nothing to analyse.
-      if (!s.stopped) {
+      // No picture to take right now: the camera was stopped while the frame
+      // was taken, or (seen on a busy machine) the video had no frame ready.
+      // Skipped like a dropped frame; only a camera that stays unreadable is an error.
+      s.unreadable += 1;
+      if (!s.stopped && s.unreadable === UNREADABLE_LIMIT) {
         s.errors += 1;
-        say(`A frame could not be read (${error instanceof Error ? error.message : String(error)}).`);
+        say(`The camera's picture could not be read (${error instanceof Error ? error.message : String(error)}).`);
       }
       return;
     }
