@@ -61,3 +61,14 @@ def read_frame(path, time):
     capture.release()
     assert ok, f"could not read {path} at {time} s"
     return cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+
+
+def write_frame_jpeg(clip, path, index=30):
+    """Frame `index` of a clip, as OpenCV decodes it, written as a JPEG (quality 92); returns the path."""
+    capture = cv2.VideoCapture(str(clip))
+    capture.set(cv2.CAP_PROP_POS_FRAMES, index)
+    ok, frame = capture.read()
+    capture.release()
+    assert ok, f"could not read frame {index} of {clip}"
+    cv2.imwrite(str(path), frame, [cv2.IMWRITE_JPEG_QUALITY, 92])
+    return Path(path)

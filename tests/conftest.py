@@ -19,6 +19,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 FIXTURES = SHARED_DIR / "fixtures" / "mesonet-test-images"
 DATASETS = SHARED_DIR / "datasets"
+# The labelled clips: FF++ 640x480 (30 s) and DFDC 1920x1080 (10 s).
+CLIPS = {
+    "ffpp_real": DATASETS / "ffpp_c23_clips" / "real" / "519.mp4",
+    "ffpp_fake": DATASETS / "ffpp_c23_clips" / "fake" / "519_515.mp4",
+    "dfdc_real": DATASETS / "dfdc_clips" / "real" / "lynaeydofd.mp4",
+    "dfdc_fake": DATASETS / "dfdc_clips" / "fake" / "abofeumbvv.mp4",
+}
 
 
 def pytest_collection_modifyitems(config, items):

@@ -1,10 +1,10 @@
 """Heatmaps in the page: drawn for every face when switched on, equal to the
 Python Grad-CAM on the same crop, never changing a score, leaking nothing."""
-import cv2
 import numpy as np
 import pytest
 
-from conftest import DATASETS, FIXTURES
+from clips import write_frame_jpeg
+from conftest import CLIPS, DATASETS, FIXTURES
 from convert import explain, mesonet, weights
 from convert.preprocess import decode, to_input
 from test_explain import MAP_TOLERANCE, MIN_CORRELATION
@@ -52,14 +52,7 @@ def meso4():
 @pytest.fixture(scope="module")
 def frame(tmp_path_factory):
     """A full 640x480 video frame with a face, as a JPEG file."""
-    capture = cv2.VideoCapture(str(DATASETS / "ffpp_c23_clips" / "fake" / "519_515.mp4"))
-    capture.set(cv2.CAP_PROP_POS_FRAMES, 30)
-    ok, image = capture.read()
-    capture.release()
-    assert ok
-    path = tmp_path_factory.mktemp("frame") / "frame.jpg"
-    cv2.imwrite(str(path), image, [cv2.IMWRITE_JPEG_QUALITY, 92])
-    return path
+    return write_frame_jpeg(CLIPS["ffpp_fake"], tmp_path_factory.mktemp("frame") / "frame.jpg")
 
 
 def test_switching_heatmaps_on_draws_python_equal_maps(open_page, meso4, frame):

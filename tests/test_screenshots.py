@@ -6,8 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
-from clips import face_clip
-from conftest import DATASETS, FIXTURES, ROOT
+from clips import face_clip, write_frame_jpeg
+from conftest import CLIPS, FIXTURES, ROOT
 
 SHOTS = ROOT / "docs" / "assets" / "screenshots"
 DONE = "xpath=self::*[@data-state='done']"
@@ -30,14 +30,7 @@ def save(locator, name):
 @pytest.fixture(scope="module")
 def frame(tmp_path_factory):
     """A full 640x480 frame of the FF++ fake clip, as a JPEG: a picture with a face in it."""
-    capture = cv2.VideoCapture(str(DATASETS / "ffpp_c23_clips" / "fake" / "519_515.mp4"))
-    capture.set(cv2.CAP_PROP_POS_FRAMES, 30)
-    ok, image = capture.read()
-    capture.release()
-    assert ok
-    path = tmp_path_factory.mktemp("shots") / "frame.jpg"
-    cv2.imwrite(str(path), image, [cv2.IMWRITE_JPEG_QUALITY, 92])
-    return path
+    return write_frame_jpeg(CLIPS["ffpp_fake"], tmp_path_factory.mktemp("shots") / "frame.jpg")
 
 
 @pytest.fixture

@@ -14,14 +14,14 @@ from urllib.parse import urlsplit
 import cv2
 import pytest
 
-from clips import face_clip, face_frames
-from conftest import DATASETS, FIXTURES, RecordedPage, SITE_DIR
+from clips import face_clip, face_frames, write_frame_jpeg
+from conftest import CLIPS, FIXTURES, RecordedPage, SITE_DIR
 from convert import browser, y4m
 
 DONE = "xpath=self::*[@data-state='done']"
 REAL_FACES = sorted((FIXTURES / "real").glob("*.jpg"))
 FAKE_FACES = sorted((FIXTURES / "df").glob("*.jpg"))
-DATASET_CLIP = DATASETS / "dfdc_clips" / "real" / "lynaeydofd.mp4"
+DATASET_CLIP = CLIPS["dfdc_real"]
 
 # Counts every way a page could send data without a request we would see as
 # one: navigator.sendBeacon (stubbed, so a beacon is counted, never sent),
@@ -109,13 +109,8 @@ def session(chromium, site_url):
 
 def video_frame(tmp_path):
     """A full 640x480 frame of the FF++ fake clip, as a JPEG."""
-    capture = cv2.VideoCapture(str(DATASETS / "ffpp_c23_clips" / "fake" / "519_515.mp4"))
-    capture.set(cv2.CAP_PROP_POS_FRAMES, 30)
-    ok, image = capture.read()
-    capture.release()
-    assert ok and image.shape == (480, 640, 3)
-    path = tmp_path / "frame-640x480.jpg"
-    cv2.imwrite(str(path), image, [cv2.IMWRITE_JPEG_QUALITY, 92])
+    path = write_frame_jpeg(CLIPS["ffpp_fake"], tmp_path / "frame-640x480.jpg")
+    assert cv2.imread(str(path)).shape == (480, 640, 3)
     return path
 
 

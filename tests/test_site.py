@@ -8,24 +8,18 @@ import io
 import json
 import shutil
 
-import cv2
 import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import DATASETS, FIXTURES
+from clips import write_frame_jpeg
+from conftest import CLIPS, DATASETS, FIXTURES
 from convert import mesonet, weights
 from convert.constants import SITE_MODEL_DIR
 from convert.preprocess import decode, to_input
 
 # Same bound as test_first_page: the JPEG decoder and the backend's arithmetic.
 PIPELINE_TOLERANCE = 1e-4
-CLIPS = {
-    "ffpp_real": DATASETS / "ffpp_c23_clips" / "real" / "519.mp4",
-    "ffpp_fake": DATASETS / "ffpp_c23_clips" / "fake" / "519_515.mp4",
-    "dfdc_real": DATASETS / "dfdc_clips" / "real" / "lynaeydofd.mp4",
-    "dfdc_fake": DATASETS / "dfdc_clips" / "fake" / "abofeumbvv.mp4",
-}
 DONE = "xpath=self::*[@data-state='done' or @data-state='error']"
 
 
@@ -46,16 +40,7 @@ def keras():
 def frames(tmp_path_factory):
     """Full video frames (640x480 and 1920x1080) written as JPEG files."""
     folder = tmp_path_factory.mktemp("frames")
-    paths = {}
-    for name, clip in CLIPS.items():
-        capture = cv2.VideoCapture(str(clip))
-        capture.set(cv2.CAP_PROP_POS_FRAMES, 30)
-        ok, frame = capture.read()
-        capture.release()
-        assert ok, f"could not read a frame of {clip}"
-        paths[name] = folder / f"{name}.jpg"
-        cv2.imwrite(str(paths[name]), frame, [cv2.IMWRITE_JPEG_QUALITY, 92])
-    return paths
+    return {name: write_frame_jpeg(clip, folder / f"{name}.jpg") for name, clip in CLIPS.items()}
 
 
 def ready(page):

@@ -10,17 +10,11 @@ import pytest
 from PIL import Image
 
 from clips import face_clip, face_frames, read_frame, write_webm
-from conftest import DATASETS, FIXTURES
+from conftest import CLIPS, FIXTURES
 from convert import mesonet, weights
 from convert.preprocess import to_input
 from test_site import band, ready, tensor_count
 
-CLIPS = {
-    "ffpp_real": DATASETS / "ffpp_c23_clips" / "real" / "519.mp4",
-    "ffpp_fake": DATASETS / "ffpp_c23_clips" / "fake" / "519_515.mp4",
-    "dfdc_real": DATASETS / "dfdc_clips" / "real" / "lynaeydofd.mp4",
-    "dfdc_fake": DATASETS / "dfdc_clips" / "fake" / "abofeumbvv.mp4",
-}
 FINISHED = "xpath=self::*[@data-state='done' or @data-state='error' or @data-state='cancelled']"
 REAL_FACES = sorted((FIXTURES / "real").glob("*.jpg"))
 FAKE_FACES = sorted((FIXTURES / "df").glob("*.jpg"))
