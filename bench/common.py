@@ -1,10 +1,20 @@
 """Helpers shared by the benchmarks: timing, tables, result files."""
 import json
 import statistics
+import sys
 import time
 from pathlib import Path
 
-RESULTS_DIR = Path(__file__).resolve().parent.parent / "results"
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS_DIR = ROOT / "results"
+
+
+def site_missing():
+    """For benchmarks that open the site: False when it is built, else says so on stderr."""
+    if (ROOT / "site" / "vendor" / "tf.js").is_file():
+        return False
+    print("site/vendor is missing: run `npm run build` (or ./dev setup) first", file=sys.stderr)
+    return True
 
 
 def median_ms(fn, runs, warmup=2):

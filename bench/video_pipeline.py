@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import markdown_table, write_results  # noqa: E402
+from bench.common import markdown_table, site_missing, write_results  # noqa: E402
 from convert import browser, webserver  # noqa: E402
 from convert.constants import SHARED_DIR, SITE_DIR, WEIGHTS_DIR_ENV  # noqa: E402
 
@@ -132,8 +132,7 @@ def main(argv=None):
     parser.add_argument("--backends", default="wasm")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)
-    if not (SITE_DIR / "vendor" / "tf.js").is_file():
-        print("site/vendor is missing: run `npm run build` (or ./dev setup) first", file=sys.stderr)
+    if site_missing():
         return 2
     results, boxes = {}, None
     with webserver.serve({"/": SITE_DIR}) as url, browser.launch() as chromium:

@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import markdown_table, write_results  # noqa: E402
+from bench.common import markdown_table, site_missing, write_results  # noqa: E402
 from convert import browser, webserver, y4m  # noqa: E402
 from convert.constants import SHARED_DIR, SITE_DIR, WEIGHTS_DIR_ENV  # noqa: E402
 
@@ -153,8 +153,7 @@ def main(argv=None):
                         help="the fake camera's frame rate (above the 15 fps target, so the page's own limit shows)")
     parser.add_argument("--native-seconds", type=float, default=20, help="length of the native run")
     args = parser.parse_args(argv)
-    if not (SITE_DIR / "vendor" / "tf.js").is_file():
-        print("site/vendor is missing: run `npm run build` (or ./dev setup) first", file=sys.stderr)
+    if site_missing():
         return 2
     with tempfile.TemporaryDirectory() as folder:
         frames_rgb, boxes = camera_frames()
