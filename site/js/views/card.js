@@ -97,16 +97,7 @@ export function showAnalysis(card, r) {
       card.append(button);
     }
   } else {
-    const verdict = verdictFor(summary.pReal, thresholds);
-    card.append(createGauge(summary.pReal, thresholds));
-    const text = document.createElement('p');
-    text.className = 'explain';
-    text.textContent = explain(verdict, summary.pReal) + ' ';
-    const link = document.createElement('a');
-    link.href = MODEL_CARD_URL;
-    link.textContent = 'About the model and its limits';
-    text.append(link);
-    card.append(text);
+    card.append(...verdictBlock(summary.pReal, thresholds));
     if (analysis.mode === 'whole') {
       const warn = document.createElement('p');
       warn.className = 'warning';
@@ -220,8 +211,25 @@ function preview(bitmap, analysis, thresholds) {
   return canvas;
 }
 
-/** @param {HTMLElement} card */
-function clearBody(card) {
+/**
+ * The verdict's gauge and its explanation with a link to the model card.
+ * @param {number} pReal
+ * @param {{ fake_below: number, real_above: number }} thresholds
+ * @returns {HTMLElement[]}
+ */
+export function verdictBlock(pReal, thresholds) {
+  const text = document.createElement('p');
+  text.className = 'explain';
+  text.textContent = `${explain(verdictFor(pReal, thresholds), pReal)} `;
+  const link = document.createElement('a');
+  link.href = MODEL_CARD_URL;
+  link.textContent = 'About the model and its limits';
+  text.append(link);
+  return [createGauge(pReal, thresholds), text];
+}
+
+/** Remove everything from a card but its title. @param {HTMLElement} card */
+export function clearBody(card) {
   for (const child of Array.from(card.children)) {
     if (child.tagName !== 'H2') child.remove();
   }

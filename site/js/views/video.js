@@ -12,10 +12,9 @@
  * selected frame's [data-testid=face] items.
  */
 import { boxText } from '../faces.js';
-import { VERDICT_LABELS, explain, verdictFor } from '../verdict.js';
+import { VERDICT_LABELS, verdictFor } from '../verdict.js';
 import { mostSuspicious } from '../video-summary.js';
-import { MODEL_CARD_URL } from './card.js';
-import { createGauge } from './gauge.js';
+import { clearBody, verdictBlock } from './card.js';
 import { faceHeatmap } from './heatmap.js';
 
 /** How many of the most suspicious frames are shown as thumbnails. */
@@ -41,13 +40,6 @@ export function clock(seconds) {
   const m = Math.floor(seconds / 60);
   const s = seconds - m * 60;
   return `${m}:${s.toFixed(1).padStart(4, '0')}`;
-}
-
-/** @param {HTMLElement} card */
-function clearBody(card) {
-  for (const child of Array.from(card.children)) {
-    if (child.tagName !== 'H2') child.remove();
-  }
 }
 
 /**
@@ -119,15 +111,8 @@ export function showVideo(card, v) {
     why.textContent = `The face detector found no face in any of the ${frames.length} frames analysed, so there is nothing the model was trained to judge.`;
     card.append(text, why);
   } else {
-    const verdict = verdictFor(summary.pReal, thresholds);
-    card.append(createGauge(summary.pReal, thresholds));
-    const text = document.createElement('p');
-    text.className = 'explain';
-    text.textContent = `${explain(verdict, summary.pReal)} `;
-    const link = document.createElement('a');
-    link.href = MODEL_CARD_URL;
-    link.textContent = 'About the model and its limits';
-    text.append(link);
+    const [gauge, text] = verdictBlock(summary.pReal, thresholds);
+    card.append(gauge);
     const basis = document.createElement('p');
     basis.dataset.testid = 'video-summary';
     const spread = /** @type {{ sd: number, min: number, max: number }} */ (summary.spread);
