@@ -10,7 +10,7 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from convert import mesonet, metadata, parity, weights
+from convert import inference_graph, mesonet, metadata, parity, weights
 from convert.constants import (MODEL_INDEX_FILE, PARITY_BACKENDS, PARITY_TOLERANCE,
                                PUBLISHED_MODELS, SITE_MODEL_DIR)
 from convert.errors import ConvertError
@@ -100,6 +100,7 @@ def export(source, out_dir, *, architecture=None, quantize="none", model_id=None
         else (None, None)
     path, facts = resolve_source(source)
     model, arch = mesonet.load(path, architecture or facts.get("architecture"))
+    served, reordered = inference_graph.pool_before_norm(model)
     model_id = model_id or facts.get("id") or _slug(out_dir.name)
     work = _make_workdir(out_dir)
     try:
@@ -107,7 +108,7 @@ def export(source, out_dir, *, architecture=None, quantize="none", model_id=None
         with warnings.catch_warnings():  # the converter's own HDF5 legacy-format notice
             warnings.simplefilter("ignore")
             tfjs.converters.save_keras_model(
-                model, str(work), quantization_dtype_map=_quantization_map(quantize),
+                served, str(work), quantization_dtype_map=_quantization_map(quantize),
                 weight_shard_size_bytes=SHARD_BYTES)
         meta = metadata.build(
             model_id=model_id, name=name or facts.get("name") or model_id, architecture=arch,
@@ -116,10 +117,12 @@ def export(source, out_dir, *, architecture=None, quantize="none", model_id=None
             trained_on=facts.get("trained_on"), thresholds=band)
         if calibration is not None:
             meta["thresholds_calibration"] = calibration
+        meta["pooled_before_norm"] = reordered
         metadata.write(work, meta)  # the site's loader reads it during the parity check
         if check_parity:
             images = parity.list_images(parity_images) if parity_images else \
                 parity.default_parity_images()
+            # against the model as trained, not the reordered one it was saved as
             meta["parity"] = run_parity(model, work, quantize, images, backends, log)
             _raise_on_parity_failure(path, meta["parity"]["backends"])
             metadata.write(work, meta)

@@ -86,6 +86,13 @@ def test_published_model(tmp_path, model_id):
     assert meta["versions"]["tensorflowjs"] == "4.22.0"
     assert meta["parity"]["images"] >= 20  # fixtures plus dataset crops
     assert_parity_passed(meta, PARITY_BACKENDS)
+    # the site's graph: every block pooled before it is normalised (convert/inference_graph.py)
+    assert len(meta["pooled_before_norm"]) == 4
+    layers = json.loads((out / "model.json").read_text())["modelTopology"]["model_config"]["config"]["layers"]
+    for layer in layers:
+        if layer["name"] in meta["pooled_before_norm"]:
+            (source,) = [node[0] for node in layer["inbound_nodes"][0]]
+            assert source.startswith("max_pooling2d"), (layer["name"], source)
     assert_files_match_metadata(out, meta)
 
 
