@@ -5,5 +5,5 @@
 // to), so esbuild links it to this one copy of TF.js: one engine, one backend
 // choice, one tensor count.
 export * from '@tensorflow/tfjs';
-export { setWasmPaths, getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+export { setWasmPaths, getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 export * as faceapi from '@vladmandic/face-api/dist/face-api.esm-nobundle.js';

@@ -70,7 +70,8 @@ def run_parity(model, model_dir, quantize, images, backends, log):
     report = parity.compare(reference, by_backend, names, PARITY_TOLERANCE[quantize])
     for backend, row in report.items():
         if row["available"]:
-            log(f"parity: {backend:5s} max |dP(real)| {row['max_abs_diff']:.2e} "
+            threads = f" ({row['threads']} threads)" if row["threads"] > 1 else ""
+            log(f"parity: {backend:5s}{threads} max |dP(real)| {row['max_abs_diff']:.2e} "
                 f"(tolerance {row['tolerance']:.0e}) {'ok' if row['passed'] else 'FAILED'}")
         else:
             log(f"parity: {backend:5s} not available in this browser ({row['reason']})")

@@ -61,7 +61,8 @@ def browser_scores(model_dir, inputs, backends):
         result = page.evaluate("([m, i, s]) => window.harness.score(m, i, s)",
                                [f"{base}/__model__/", f"{base}/__inputs__/inputs.bin", shape])
         return {"scores": np.asarray(result["scores"], np.float32), "leaked": result["leaked"],
-                "float32_textures": page.evaluate("window.harness.float32Textures")}
+                "float32_textures": page.evaluate("window.harness.float32Textures"),
+                "threads": page.evaluate("window.harness.threads")}
 
     return run_in_harness(model_dir, inputs, backends, score)
 
@@ -74,7 +75,8 @@ def run_in_harness(model_dir, inputs, backends, call):
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "inputs.bin").write_bytes(np.ascontiguousarray(inputs, "<f4").tobytes())
         routes = {**harness_routes(model_dir), "/__inputs__": tmp}
-        with webserver.serve(routes) as base, browser.launch() as chromium:
+        # isolated: WASM runs with threads, as the site does for a returning visitor
+        with webserver.serve(routes, isolated=True) as base, browser.launch() as chromium:
             for backend in backends:
                 with harness_page(chromium, base, backend) as (page, _, reason):
                     results[backend] = {"error": reason} if reason else \
@@ -125,6 +127,7 @@ def compare(reference, by_backend, names, tolerances):
             "tolerance": tolerances[backend],
             "passed": bool(delta[worst] <= tolerances[backend]),
             "float32_textures": result["float32_textures"],
+            "threads": result["threads"],
             "tensors_leaked": result["leaked"],
         }
     return report

@@ -18,11 +18,20 @@ CONTENT_TYPES = {
 }
 
 
+# What a host sends to make its pages cross-origin isolated (SharedArrayBuffer,
+# so WASM threads). GitHub Pages cannot; site/sw.js adds the same headers.
+ISOLATION_HEADERS = {
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Embedder-Policy": "require-corp",
+}
+
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **CONTENT_TYPES}
 
-    def __init__(self, *args, routes, **kwargs):
+    def __init__(self, *args, routes, headers, **kwargs):
         self.routes = routes
+        self.extra_headers = headers
         super().__init__(*args, directory=str(routes.get("/", "/nonexistent")), **kwargs)
 
     def translate_path(self, path):
@@ -38,6 +47,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
     def end_headers(self):
         self.send_header("Cache-Control", "no-store")
+        for name, value in self.extra_headers.items():
+            self.send_header(name, value)
         super().end_headers()
 
     def log_message(self, *args):  # quiet: tests record requests in the browser
@@ -45,10 +56,12 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def serve(routes, port=0, host="127.0.0.1"):
-    """Serve {url prefix: directory} in a thread; yields the base URL."""
+def serve(routes, port=0, host="127.0.0.1", isolated=False):
+    """Serve {url prefix: directory} in a thread; yields the base URL.
+    isolated: send ISOLATION_HEADERS, as a host that can would (a page then
+    starts isolated; the site's own service worker does it from its second load)."""
     routes = {k: Path(v) for k, v in routes.items()}
-    handler = functools.partial(_Handler, routes=routes)
+    handler = functools.partial(_Handler, routes=routes, headers=ISOLATION_HEADERS if isolated else {})
     server = http.server.ThreadingHTTPServer((host, port), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

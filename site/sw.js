@@ -3,6 +3,7 @@
 // named after their content hash; a new deployment installs a new cache and
 // deletes the old ones. Only same-origin GETs are handled; nothing is sent
 // anywhere. Other models and the docs are cached when first used.
+// It also makes the pages it serves cross-origin isolated (see isolate below).
 /* global self, caches, importScripts */
 importScripts('precache-manifest.js');
 
@@ -26,22 +27,43 @@ self.addEventListener('activate', (event) => {
   })());
 });
 
+// Cross-origin isolation lets the WASM backend use threads (SharedArrayBuffer):
+// pages and workers need COOP and COEP headers, which static hosts like GitHub
+// Pages cannot send, so they are added here. The site loads nothing from other
+// origins, so require-corp blocks nothing. It takes effect from the second load,
+// once this worker controls the page.
+const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+/** @param {Request} request @param {Response} response */
+function isolate(request, response) {
+  if (request.mode !== 'navigate' && request.destination !== 'worker') return response;
+  const headers = new Headers(response.headers);
+  for (const [name, value] of Object.entries(ISOLATION_HEADERS)) headers.set(name, value);
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
 self.addEventListener('fetch', (event) => {
   const request = event.request;
   if (request.method !== 'GET' || new URL(request.url).origin !== self.location.origin) return;
-  event.respondWith((async () => {
-    // caches.open would re-create a cache an activating successor just deleted
-    const cache = await caches.has(CACHE) ? await caches.open(CACHE) : null;
-    const cached = cache && await cache.match(request, { ignoreSearch: request.mode === 'navigate' });
-    if (cached) return cached;
-    try {
-      const response = await fetch(request);
-      if (response.ok && cache) await cache.put(request, response.clone());
-      return response;
-    } catch (error) {
-      const fallback = request.mode === 'navigate' && cache ? await cache.match('./') : undefined;
-      if (fallback) return fallback;
-      throw error;
-    }
-  })());
+  event.respondWith(respond(request).then((response) => isolate(request, response)));
 });
+
+/** The cached copy, else the network's (cached for next time), else offline the page. */
+async function respond(request) {
+  // caches.open would re-create a cache an activating successor just deleted
+  const cache = await caches.has(CACHE) ? await caches.open(CACHE) : null;
+  const cached = cache && await cache.match(request, { ignoreSearch: request.mode === 'navigate' });
+  if (cached) return cached;
+  try {
+    const response = await fetch(request);
+    if (response.ok && cache) await cache.put(request, response.clone());
+    return response;
+  } catch (error) {
+    const fallback = request.mode === 'navigate' && cache ? await cache.match('./') : undefined;
+    if (fallback) return fallback;
+    throw error;
+  }
+}

@@ -1,6 +1,7 @@
 """Exports that must work: a tiny deterministic model (full save and weights
 only), each published model, quantisation, the cache, and the site's index."""
 import json
+import os
 
 import numpy as np
 import pytest
@@ -93,6 +94,8 @@ def test_published_model(tmp_path, model_id):
         if layer["name"] in meta["pooled_before_norm"]:
             (source,) = [node[0] for node in layer["inbound_nodes"][0]]
             assert source.startswith("max_pooling2d"), (layer["name"], source)
+    # parity ran where the site computes: WASM with threads, in an isolated page
+    assert meta["parity"]["backends"]["wasm"]["threads"] == min(os.cpu_count(), 4)
     assert_files_match_metadata(out, meta)
 
 

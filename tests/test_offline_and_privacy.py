@@ -1,11 +1,13 @@
 """Offline use after one visit, clean cache replacement on a new deployment,
-serving from a sub-path, the Content-Security-Policy and hostile file names."""
+cross-origin isolation from the second visit, serving from a sub-path, the
+Content-Security-Policy and hostile file names."""
 import re
 import shutil
 import subprocess
 
 import pytest
 
+from clips import face_clip
 from conftest import FIXTURES, ROOT, SITE_DIR
 from convert import webserver
 
@@ -90,6 +92,40 @@ def test_new_deployment_replaces_the_old_cache(chromium, site_copy):
         context.close()
 
 
+def test_second_visit_is_isolated_and_wasm_uses_threads(chromium, site_copy, tmp_path):
+    """GitHub Pages cannot send COOP/COEP: the service worker adds them, so from
+    the second load the page and its video worker are cross-origin isolated and
+    WASM computes with one thread per logical processor (up to 4), with the same scores."""
+    clip = face_clip(tmp_path / "face.webm", [FACE], seconds=2)
+    with webserver.serve({"/": site_copy}) as url:
+        context, page = first_visit(chromium, url)
+        errors = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        visits = []
+        for visit in ("first", "second"):
+            if visit == "second":
+                page.reload()
+                wait_ready(page)
+            video = analyse_one(page, clip)
+            card = page.locator("[data-testid=result]").last
+            assert card.get_attribute("data-engine") == "worker", card.get_attribute("data-engine-why")
+            visits.append({
+                "isolated": page.evaluate("crossOriginIsolated"),
+                "threads": int(page.get_attribute("[data-testid=threads]", "data-threads")),
+                "worker_threads": int(card.get_attribute("data-engine-threads")),
+                "image": analyse_one(page, FACE), "video": video})
+        first, second = visits
+        expected = page.evaluate("Math.min(navigator.hardwareConcurrency, 4)")
+        assert not first["isolated"] and first["threads"] == first["worker_threads"] == 1
+        assert second["isolated"] and second["threads"] == second["worker_threads"] == expected
+        assert page.evaluate("Object.getOwnPropertyDescriptor(navigator, 'hardwareConcurrency')") is None, \
+            "the processor count TF.js reads is the browser's own again"
+        assert abs(second["image"] - first["image"]) < 1e-6 and abs(second["video"] - first["video"]) < 1e-6
+        assert errors == []
+        context.close()
+
+
 def test_site_works_from_a_sub_path(chromium, site_copy):
     with webserver.serve({"/mesonet-web": site_copy}) as url:
         context = chromium.new_context()
@@ -111,7 +147,9 @@ def test_content_security_policy_allows_only_this_site():
     policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html).group(1)
     directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
     assert directives["default-src"] == "'self'"
-    assert directives["script-src"] == "'self' 'wasm-unsafe-eval'"
+    # blob: only for TF.js's WASM threads, which start from a script it makes in memory
+    assert directives["script-src"] == "'self' 'wasm-unsafe-eval' blob:"
+    assert directives["worker-src"] == "'self' blob:"
     assert directives["connect-src"] == "'self'" and directives["form-action"] == "'none'"
     assert "unsafe-inline" not in policy and "http" not in policy
     assert not re.search(r"<script(?![^>]*\bsrc=)", html), "inline script in index.html"

@@ -3,7 +3,7 @@
 // /vendor). Loads a converted model with the site's own loader on the backend
 // named in the URL; scores inputs sent as raw float32 bytes, or times them.
 import * as tf from '/vendor/tf.js';
-import { initBackend } from '/js/backend.js';
+import { backendThreads, initBackend } from '/js/backend.js';
 import { gradCam } from '/js/explain.js';
 import { loadMesoNet } from '/js/model.js';
 
@@ -19,6 +19,7 @@ async function setUp() {
   const backend = await initBackend(requested);
   return {
     backend,
+    threads: backendThreads(),
     float32Textures: backend === 'webgl' ? tf.env().getBool('WEBGL_RENDER_FLOAT32_ENABLED') : null,
     /**
      * P(real) for each input, and the tensors left behind by prediction.

@@ -7,7 +7,7 @@
  * image). ?backend=webgl still forces it.
  */
 import * as tf from '../vendor/tf.js';
-import { BACKENDS } from './config.js';
+import { BACKENDS, WASM_MAX_THREADS } from './config.js';
 
 /** A backend that has not started by then is treated as unavailable. */
 const START_TIMEOUT_MS = 30_000;
@@ -41,6 +41,45 @@ export function webglRenderer() {
 }
 
 /**
+ * Threads the WASM backend should use here: more than one needs
+ * SharedArrayBuffer, so cross-origin isolation (sw.js adds the headers from
+ * the second load on, since static hosts like GitHub Pages cannot send them).
+ * @returns {number}
+ */
+export function wasmThreads() {
+  if (!globalThis.crossOriginIsolated) return 1;
+  return Math.max(1, Math.min(navigator.hardwareConcurrency || 1, WASM_MAX_THREADS));
+}
+
+/**
+ * Start the WASM backend with wasmThreads() threads. TF.js caps its pool at
+ * half of navigator.hardwareConcurrency (it assumes two logical processors
+ * per core), read once as its module starts: one thread on a 2-core machine
+ * whatever setThreadsCount asks. So the count it reads is raised for that
+ * moment, then the browser's own is back.
+ * @returns {Promise<boolean>}
+ */
+async function startWasm() {
+  const threads = wasmThreads();
+  tf.setThreadsCount(threads);
+  if (threads === 1) return tf.setBackend('wasm');
+  Object.defineProperty(navigator, 'hardwareConcurrency', { value: 2 * threads, configurable: true });
+  try {
+    return await tf.setBackend('wasm');
+  } finally {
+    delete (/** @type {any} */ (navigator)).hardwareConcurrency;
+  }
+}
+
+/**
+ * Threads the active backend computes with (WASM's pool; 1 otherwise).
+ * @returns {number}
+ */
+export function backendThreads() {
+  return tf.getBackend() === 'wasm' ? tf.getThreadsCount() : 1;
+}
+
+/**
  * Activate the forced backend, or the first of BACKENDS that initialises
  * (WebGL only on hardware).
  * @param {string|null} forced
@@ -54,7 +93,7 @@ export async function initBackend(forced) {
   }
   for (const name of candidates) {
     try {
-      if (await withTimeout(tf.setBackend(name))) {
+      if (await withTimeout(name === 'wasm' ? startWasm() : tf.setBackend(name))) {
         await tf.ready();
         return tf.getBackend();
       }

@@ -8,7 +8,7 @@
 import { analyseBitmap, explainFaces } from './analyse.js';
 import { analyseVideo } from './analyse-video.js';
 import { createVideoEngine } from './video-engine.js';
-import { initBackend } from './backend.js';
+import { backendThreads, initBackend } from './backend.js';
 import { MODEL_ROOT, fetchJson, pickModel, urlOptions } from './config.js';
 import { boxText, loadFaceDetector } from './faces.js';
 import { jpegLooksComplete, sniffFormat } from './formats.js';
@@ -84,6 +84,9 @@ async function start() {
   facesSwitch.checked = options.faces;
   state.backend = await initBackend(options.backend);
   $('backend').textContent = state.backend;
+  const threads = backendThreads();
+  $('threads').dataset.threads = String(threads);
+  $('threads').textContent = threads > 1 ? `(${threads} threads)` : '';
   const index = await fetchJson(MODEL_ROOT + 'index.json');
   const entry = pickModel(index, options.model);
   const select = /** @type {HTMLSelectElement} */ ($('model-select'));
@@ -312,6 +315,7 @@ async function analyseVideoFile(file, card, result) {
   try {
     engine = await videoEngine();
     card.dataset.engine = engine.where;
+    if (engine.threads) card.dataset.engineThreads = String(engine.threads);
     if (engine.why) card.dataset.engineWhy = engine.why;
     analysis = await analyseVideo(url, times, await engine.startVideo(useFaces), {
       signal: controller.signal,

@@ -43,6 +43,7 @@ function connect(worker) {
  * @typedef {object} VideoEngine
  * @property {'worker'|'page'} where
  * @property {string} [why] on the page: why not in the worker
+ * @property {number} [threads] in the worker: its backend's threads (backendThreads)
  * @property {(faces: boolean) => Promise<import('./analyse-video.js').FrameAnalyser>} startVideo
  * @property {() => Promise<number|null>} tensors the worker's tensor count (null on the page's thread)
  */
@@ -71,8 +72,9 @@ export async function createVideoEngine(page) {
   }
   const call = connect(worker);
   let source = page.source();
+  let started;
   try {
-    await Promise.race([
+    started = await Promise.race([
       call({ type: 'start', backend: page.backend, model: source }),
       new Promise((_, reject) => { setTimeout(() => reject(new Error('timeout')), WORKER_START_TIMEOUT_MS); }),
     ]);
@@ -83,6 +85,7 @@ export async function createVideoEngine(page) {
   }
   return {
     where: 'worker',
+    threads: started.threads,
     async startVideo(faces) {
       if (page.source() !== source) {
         source = page.source();

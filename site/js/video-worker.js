@@ -15,7 +15,7 @@
  */
 import * as tf from '../vendor/tf.js';
 import { createFrameAnalyser } from './analyse-video.js';
-import { initBackend } from './backend.js';
+import { backendThreads, initBackend } from './backend.js';
 import { loadFaceDetector } from './faces.js';
 import { fileSource } from './model-files.js';
 import { loadMesoNet } from './model.js';
@@ -40,7 +40,7 @@ async function handle(data) {
     case 'start':
       await initBackend(data.backend);
       [, detector] = await Promise.all([useModel(data.model), loadFaceDetector()]);
-      return [{ type: 'ready' }];
+      return [{ type: 'ready', threads: backendThreads() }];
     case 'model':
       await useModel(data.model);
       return [{ type: 'ready' }];
