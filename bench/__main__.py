@@ -1,8 +1,14 @@
-"""Run every benchmark: `./dev bench` or `.venv/bin/python -m bench`."""
+"""Run every benchmark, then the summary table: `./dev bench` or `.venv/bin/python -m bench`."""
 import sys
 
-from bench import explain, image_pipeline, model_format, model_inference, quantization, video_pipeline, webcam
+from bench import (explain, image_pipeline, model_format, model_inference, quantization, summary,
+                   video_pipeline, webcam)
+
+BENCHMARKS = (model_inference, image_pipeline, video_pipeline, webcam, model_format, explain, quantization)
 
 if __name__ == "__main__":
-    sys.exit(model_inference.main([]) or quantization.main([]) or explain.main([])
-             or model_format.main([]) or image_pipeline.main([]) or video_pipeline.main([]) or webcam.main([]))
+    for benchmark in BENCHMARKS:
+        status = benchmark.main([])
+        if status:
+            sys.exit(status)
+    sys.exit(summary.main([]))

@@ -3,7 +3,10 @@ import json
 import statistics
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
+
+from convert import webserver
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "results"
@@ -40,3 +43,17 @@ def write_results(name, data, table):
     (RESULTS_DIR / f"{name}.json").write_text(json.dumps(data, indent=2) + "\n")
     (RESULTS_DIR / f"{name}.md").write_text(table + "\n")
     return RESULTS_DIR / f"{name}.md"
+
+
+@contextmanager
+def site_visits(routes):
+    """{isolated: base URL}: the routes served as a first visit sees the site
+    (not isolated: WASM has one thread) and as a returning visit does (cross-origin
+    isolated, as site/sw.js makes it from the second load: WASM threads)."""
+    with webserver.serve(routes) as first, webserver.serve(routes, isolated=True) as returning:
+        yield {False: first, True: returning}
+
+
+def runtime_label(backend, threads, isolated):
+    """e.g. "wasm (2 threads, isolated)", "cpu (1 thread)"."""
+    return f"{backend} ({threads} thread{'s' if threads > 1 else ''}{', isolated' if isolated else ''})"

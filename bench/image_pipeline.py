@@ -1,6 +1,7 @@
 """Where the time goes on the page, per backend, beside native Keras.
 
-For each backend (webgl, wasm, cpu) the site is opened in headless Chromium:
+For each backend (webgl, wasm, cpu; wasm also cross-origin isolated, with
+threads, as a returning visit runs it) the site is opened in headless Chromium:
 time from opening the page to ready, bytes transferred before ready, then per
 image the face detection time, the classification time (all faces, including
 reading the score back) and the total, as the page itself measures them
@@ -20,8 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import markdown_table, site_missing, write_results  # noqa: E402
-from convert import browser, webserver  # noqa: E402
+from bench.common import markdown_table, runtime_label, site_missing, site_visits, write_results  # noqa: E402
+from convert import browser  # noqa: E402
 from convert.constants import SHARED_DIR, SITE_DIR, WEIGHTS_DIR_ENV  # noqa: E402
 
 FIXTURES = SHARED_DIR / "fixtures" / "mesonet-test-images"
@@ -51,7 +52,7 @@ def images(folder):
     return paths
 
 
-def run_backend(chromium, url, backend, paths):
+def run_backend(chromium, url, backend, paths, isolated):
     from PIL import Image
 
     context = chromium.new_context()
@@ -62,7 +63,8 @@ def run_backend(chromium, url, backend, paths):
         page.locator("[data-testid=status][data-state=ready]").wait_for(timeout=120_000)
         ready_ms = (time.perf_counter() - started) * 1000
         ready_bytes = page.evaluate(BYTES_BEFORE_READY)
-        active = page.locator("[data-testid=backend]").inner_text()
+        active = runtime_label(page.locator("[data-testid=backend]").inner_text(),
+                               int(page.get_attribute("[data-testid=threads]", "data-threads")), isolated)
         cards = page.locator("[data-testid=result]")
         rows = []
         for round_ in range(2):
@@ -126,25 +128,26 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as folder:
         paths = images(folder)
         results = []
-        with webserver.serve({"/": SITE_DIR}) as url, browser.launch() as chromium:
+        with site_visits({"/": SITE_DIR}) as bases, browser.launch() as chromium:
             for backend in args.backends.split(","):
-                results.append(run_backend(chromium, url, backend, paths))
+                for isolated in (False, True) if backend == "wasm" else (False,):
+                    results.append(run_backend(chromium, bases[isolated], backend, paths, isolated))
         keras = keras_latency(paths, [r["boxes"] for r in results[0]["rows"]], args.repeat)
 
     print("\nPage start-up (open to ready, includes MesoNet + face detector load and warm-up)")
-    print(f"{'backend':8} {'ready ms':>9} {'MB before ready':>16}")
+    print(f"{'runtime':28} {'ready ms':>9} {'MB before ready':>16}")
     for r in results:
-        print(f"{r['backend']:8} {r['ready_ms']:9.0f} {r['ready_bytes'] / 1e6:16.2f}")
+        print(f"{r['backend']:28} {r['ready_ms']:9.0f} {r['ready_bytes'] / 1e6:16.2f}")
     print("\nPer image, warm (ms). classify = MesoNet on all faces incl. reading the score back;")
     print("keras = native Keras (tf.function) batch-1 on the same crops, median of", args.repeat)
-    header = f"{'image':28} {'size':>10} {'faces':>5} {'backend':8} {'detect':>8} {'classify':>9} {'total':>8} {'keras':>7} {'ratio':>6}"
+    header = f"{'image':28} {'size':>10} {'faces':>5} {'runtime':28} {'detect':>8} {'classify':>9} {'total':>8} {'keras':>7} {'ratio':>6}"
     print(header)
     print("-" * len(header))
     for r in results:
         for row in r["rows"]:
             k = keras[row["image"]]
             ratio = row["classify"] / k if k == k and k > 0 else float("nan")
-            print(f"{row['image'][:28]:28} {row['size'][:10]:>10} {row['faces']:5d} {r['backend']:8} "
+            print(f"{row['image'][:28]:28} {row['size'][:10]:>10} {row['faces']:5d} {r['backend']:28} "
                   f"{row['detect']:8.1f} {row['classify']:9.1f} {row['total']:8.1f} {k:7.1f} {ratio:6.2f}")
     print("\nMedian classify / keras per backend:")
     summary = []
@@ -154,7 +157,7 @@ def main(argv=None):
         detects = [row["detect"] for row in r["rows"] if row["detect"] == row["detect"]]
         ratio = statistics.median(ratios) if ratios else float("nan")
         if ratios:
-            print(f"  {r['backend']:8} {ratio:.2f}x")
+            print(f"  {r['backend']:28} {ratio:.2f}x")
         summary.append([r["backend"], f"{r['ready_ms']:.0f}", f"{r['ready_bytes'] / 1e6:.1f}",
                         f"{statistics.median(detects):.0f}" if detects else "–",
                         f"{statistics.median(row['classify'] / max(row['faces'], 1) for row in r['rows']):.1f}",

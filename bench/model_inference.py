@@ -1,9 +1,14 @@
-"""Export time, parity error and classification latency per backend, beside
-native Keras on the same machine in the same run.
+"""Classification latency per backend beside native Keras, in one run; then
+export time and parity error per weight format.
 
-    .venv/bin/python -m bench.model_inference [--models meso4-df ...] [--runs 30]
+WASM is timed twice: as a first visit runs it (one thread) and as a returning
+visit does (cross-origin isolated by the service worker, so a thread per
+logical processor, up to 4).
+
+    .venv/bin/python -m bench.model_inference [--models meso4-df ...] [--runs 30] [--rounds 3] [--no-export]
 """
 import argparse
+import statistics
 import sys
 import tempfile
 import time
@@ -11,9 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.common import markdown_table, median_ms, write_results
-from convert import browser, mesonet, parity, weights, webserver
-from convert.constants import PARITY_BACKENDS, QUANTIZATIONS, SHARED_DIR
+from bench.common import markdown_table, median_ms, runtime_label, site_visits, write_results
+from convert import browser, mesonet, parity, weights
+from convert.constants import QUANTIZATIONS, SHARED_DIR
 from convert.export import export
 
 BATCH = 16
@@ -26,7 +31,7 @@ def real_face_images(limit=96):
     return images[::max(len(images) // limit, 1)][:limit]
 
 
-def keras_latency(model_id, runs):
+def keras_forward(model_id):
     """Native Keras through a compiled tf.function: an eager model call spends
     most of its ~10 ms batch-1 time in Python dispatch, not arithmetic."""
     from convert.tfenv import tf
@@ -35,25 +40,54 @@ def keras_latency(model_id, runs):
     forward = tf.function(lambda x: model(x, training=False))
     x1 = tf.constant(np.random.default_rng(0).random((1, 256, 256, 3), dtype=np.float32))
     xb = tf.constant(np.random.default_rng(1).random((BATCH, 256, 256, 3), dtype=np.float32))
-    one = median_ms(lambda: forward(x1).numpy(), runs)
-    batched = median_ms(lambda: forward(xb).numpy(), max(runs // 3, 5)) / BATCH
-    return one, batched
+    return lambda runs: (median_ms(lambda: forward(x1).numpy(), runs),
+                         median_ms(lambda: forward(xb).numpy(), max(runs // 3, 5)) / BATCH)
 
 
-def browser_latency(model_dir, runs):
-    """{backend: (batch-1 ms, per-image ms at batch BATCH)}."""
-    out = {}
-    with webserver.serve(parity.harness_routes(model_dir)) as base, browser.launch() as chromium:
-        for backend in PARITY_BACKENDS:
-            with parity.harness_page(chromium, base, backend) as (page, _, reason):
-                if reason:
-                    out[backend] = None
+def browser_configs():
+    """(label, backend, isolated): WASM twice, as a first visit has it (one
+    thread) and as a returning one (cross-origin isolated by the service
+    worker: a thread per logical processor, up to 4)."""
+    return [("wasm", "wasm", False), ("wasm", "wasm", True), ("cpu", "cpu", False), ("webgl", "webgl", False)]
+
+
+def browser_latency(chromium, bases, model_dir_url, backend, isolated, runs):
+    """(threads, batch-1 ms, per-image ms at batch BATCH), or None where the backend cannot start."""
+    with parity.harness_page(chromium, bases[isolated], backend) as (page, _, reason):
+        if reason:
+            return None
+        timing = "([m, b, n]) => window.harness.time(m, b, n)"
+        url = f"{bases[isolated]}{model_dir_url}"
+        one = page.evaluate(timing, [url, 1, runs])["medianMs"]
+        batched = page.evaluate(timing, [url, BATCH, max(runs // 3, 5)])["medianMs"]
+        return page.evaluate("window.harness.threads"), one, batched / BATCH
+
+
+def latency_rounds(model_id, model_dir, runs, rounds):
+    """Keras and each browser configuration, interleaved over rounds (this
+    machine is noisy); {label: {"threads", "batch1_ms", "batched_ms"}} of medians
+    over rounds, plus each round's figures."""
+    keras = keras_forward(model_id)
+    samples = {}
+    with site_visits(parity.harness_routes(model_dir)) as bases, browser.launch() as chromium:
+        for _ in range(rounds):
+            samples.setdefault(("keras", False), []).append((1, *keras(runs)))
+            for label, backend, iso in browser_configs():
+                if iso and samples.get((label, iso)) == [None]:
                     continue
-                timing = "([m, b, n]) => window.harness.time(m, b, n)"
-                one = page.evaluate(timing, [f"{base}/__model__/", 1, runs])["medianMs"]
-                runs_b = max(runs // 3, 5)
-                batched = page.evaluate(timing, [f"{base}/__model__/", BATCH, runs_b])["medianMs"]
-                out[backend] = (one, batched / BATCH)
+                got = browser_latency(chromium, bases, "/__model__/", backend, iso, runs)
+                samples.setdefault((label, iso), []).append(got)
+    out = {}
+    for (label, iso), rows in samples.items():
+        rows = [r for r in rows if r is not None]
+        if not rows:
+            continue
+        threads = rows[0][0]
+        name = "keras (native)" if label == "keras" else runtime_label(label, threads, iso)
+        out[name] = {"backend": label, "isolated": iso, "threads": threads,
+                     "batch1_ms": statistics.median(r[1] for r in rows),
+                     "batched_ms": statistics.median(r[2] for r in rows),
+                     "rounds": [{"batch1_ms": r[1], "batched_ms": r[2]} for r in rows]}
     return out
 
 
@@ -61,41 +95,51 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="+", default=["meso4-df"])
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds; medians over them")
+    parser.add_argument("--no-export", action="store_true", help="time only, skip the export and parity table")
     args = parser.parse_args(argv)
     images = real_face_images()
-    rows, data = [], []
+    latency_rows, export_rows, data = [], [], {"batch": BATCH, "latency": {}, "export": []}
     for model_id in args.models:
-        keras_one, keras_batched = keras_latency(model_id, args.runs)
-        rows.append([model_id, "-", "keras (native)", "-", "-", f"{keras_one:.2f}", f"{keras_batched:.2f}", "1.0"])
-        data.append({"model": model_id, "runtime": "keras", "batch1_ms": keras_one,
-                     "per_image_batched_ms": keras_batched})
-        for quantize in QUANTIZATIONS:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / model_id
+            export(model_id, out, check_parity=False, log=lambda _: None)
+            latency = latency_rounds(model_id, out, args.runs, args.rounds)
+        data["latency"][model_id] = latency
+        native = latency["keras (native)"]
+        for name, row in latency.items():
+            spread = lambda key: "{:.2f} ({:.2f}-{:.2f})".format(  # noqa: E731
+                row[key], *(f(r[key] for r in row["rounds"]) for f in (min, max)))
+            latency_rows.append([model_id, name, spread("batch1_ms"), spread("batched_ms"),
+                                 f"{row['batch1_ms'] / native['batch1_ms']:.2f}",
+                                 f"{row['batched_ms'] / native['batched_ms']:.2f}"])
+        for quantize in ([] if args.no_export else QUANTIZATIONS):
             with tempfile.TemporaryDirectory() as tmp:
                 out = Path(tmp) / model_id
                 started = time.perf_counter()
                 export(model_id, out, quantize=quantize, check_parity=False, log=lambda _: None)
                 convert_s = time.perf_counter() - started
                 started = time.perf_counter()
-                meta = export(model_id, out, quantize=quantize, parity_images=images,
-                              log=lambda _: None)
+                meta = export(model_id, out, quantize=quantize, parity_images=images, log=lambda _: None)
                 total_s = time.perf_counter() - started
-                latency = browser_latency(out, args.runs) if quantize == "none" else {}
             for backend, row in meta["parity"]["backends"].items():
-                one, batched = latency.get(backend) or (None, None)
-                fmt = lambda v: "-" if v is None else f"{v:.2f}"  # noqa: E731
-                rows.append([model_id, quantize, backend, f"{convert_s:.1f} / {total_s:.1f}",
-                             f"{row.get('max_abs_diff', float('nan')):.1e}", fmt(one), fmt(batched),
-                             "-" if one is None else f"{one / keras_one:.1f}"])
-                data.append({"model": model_id, "quantization": quantize, "runtime": backend,
-                             "export_s": convert_s, "export_with_parity_s": total_s,
-                             "parity_images": meta["parity"]["images"],
-                             "max_abs_diff": row.get("max_abs_diff"),
-                             "mean_abs_diff": row.get("mean_abs_diff"),
-                             "batch1_ms": one, "per_image_batched_ms": batched})
+                export_rows.append([model_id, quantize, backend, row.get("threads", "-"),
+                                    f"{convert_s:.1f} / {total_s:.1f}",
+                                    f"{row.get('max_abs_diff', float('nan')):.1e}"])
+                data["export"].append({"model": model_id, "quantization": quantize, "runtime": backend,
+                                       "threads": row.get("threads"), "export_s": convert_s,
+                                       "export_with_parity_s": total_s,
+                                       "parity_images": meta["parity"]["images"],
+                                       "max_abs_diff": row.get("max_abs_diff"),
+                                       "mean_abs_diff": row.get("mean_abs_diff")})
     table = markdown_table(
-        ["model", "weights", "runtime", "export s (convert / with parity)",
-         f"max abs dP(real) on {len(images)} faces + 4 random", "batch-1 ms",
-         f"ms/image at batch {BATCH}", "batch-1 vs keras"], rows)
+        ["model", "runtime", "batch-1 ms (rounds' range)", f"ms per face at batch {BATCH} (range)", "batch-1 vs Keras",
+         "batched vs Keras"], latency_rows)
+    table += f"\n\nMedians of {args.rounds} interleaved rounds of {args.runs} calls (batched: a third as many).\n"
+    if export_rows:
+        table += "\n" + markdown_table(
+            ["model", "weights", "runtime", "threads", "export s (convert / with parity)",
+             f"max abs dP(real) on {len(images)} faces + 4 random"], export_rows)
     print(table)
     print(f"\nwritten to {write_results('model_inference', data, table)}")
     return 0

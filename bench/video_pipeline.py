@@ -9,6 +9,8 @@ decodes the same 30 frames and Keras (tf.function) scores the page's crops
 (same boxes) in one batch. Face detection has no native twin here (face-api's
 detectors exist only for TF.js, and OpenCV 5 dropped its Haar cascades), so
 the native figure leaves it out and the page's detection time is shown apart.
+Each backend runs as a first visit (not isolated: one WASM thread) and as a
+returning one (cross-origin isolated, as site/sw.js makes it: WASM threads).
 
     .venv/bin/python -m bench.video_pipeline [--backends wasm] [--runs 3]
 """
@@ -22,8 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import markdown_table, site_missing, write_results  # noqa: E402
-from convert import browser, webserver  # noqa: E402
+from bench.common import markdown_table, runtime_label, site_missing, site_visits, write_results  # noqa: E402
+from convert import browser  # noqa: E402
 from convert.constants import SHARED_DIR, SITE_DIR, WEIGHTS_DIR_ENV  # noqa: E402
 
 CLIP = SHARED_DIR / "datasets" / "ffpp_c23_clips" / "fake" / "519_515.mp4"
@@ -45,6 +47,7 @@ def page_runs(chromium, url, backend, runs):
         page.goto(f"{url}/index.html?backend={backend}")
         page.locator("[data-testid=status][data-state=ready]").wait_for(timeout=120_000)
         cards = page.locator("[data-testid=result]")
+        threads = None
         out, boxes = [], None
         for run in range(runs + 1):  # the first run warms up
             page.evaluate("window.__longTasks = []")
@@ -53,6 +56,8 @@ def page_runs(chromium, url, backend, runs):
             card = cards.nth(run)
             card.locator("xpath=self::*[@data-state='done' or @data-state='error']").wait_for(timeout=600_000)
             wall = time.perf_counter() - started
+            threads = int(card.get_attribute("data-engine-threads") or
+                          page.get_attribute("[data-testid=threads]", "data-threads"))
             rows = card.locator("[data-testid=frame]").evaluate_all(
                 "rs => rs.map((r) => ({ ms: +r.dataset.ms, wait: +r.dataset.waitMs, detect: +(r.dataset.detectMs || NaN),"
                 " face: r.dataset.pReal !== undefined }))")
@@ -78,7 +83,7 @@ def page_runs(chromium, url, backend, runs):
                 "longest_task_ms": page.evaluate("Math.max(0, ...window.__longTasks)"),
                 "long_tasks_ms": page.evaluate("window.__longTasks.reduce((a, b) => a + b, 0)"),
             })
-        return out, boxes
+        return out, boxes, threads
     finally:
         context.close()
 
@@ -135,9 +140,11 @@ def main(argv=None):
     if site_missing():
         return 2
     results, boxes = {}, None
-    with webserver.serve({"/": SITE_DIR}) as url, browser.launch() as chromium:
+    with site_visits({"/": SITE_DIR}) as bases, browser.launch() as chromium:
         for backend in args.backends.split(","):
-            results[backend], boxes = page_runs(chromium, url, backend, args.runs)
+            for isolated, url in bases.items():
+                rows, boxes, threads = page_runs(chromium, url, backend, args.runs)
+                results[runtime_label(backend, threads, isolated)] = rows
     native = native_runs(args.runs, boxes)
 
     med = lambda rows, key: statistics.median(r[key] for r in rows)  # noqa: E731

@@ -2,7 +2,8 @@
 
 A Y4M written here (a fixture face moving across 640x480 grey, 15 fps) is
 Chromium's fake camera. The page runs the live mode on one backend (default
-wasm) for --seconds: processed frames per second, per-frame detection and
+wasm) for --seconds, twice: as a first visit (one WASM thread) and as a
+returning, cross-origin isolated one (WASM threads): processed frames per second, per-frame detection and
 classification times (the page's data-detect-ms / data-classify-ms, sampled
 once a second), dropped frames, and tf.memory().numTensors (counted between
 frames) and performance.memory.usedJSHeapSize (--enable-precise-memory-info)
@@ -10,7 +11,7 @@ at the start, middle and end. Natively, on the same Y4M frames: OpenCV
 decode + OpenCV's Haar cascade face detection + Keras MesoNet (tf.function,
 batch 1) on the square crop, frames per second.
 
-    .venv/bin/python -m bench.webcam [--seconds 60] [--backend wasm] [--native-seconds 20]
+    .venv/bin/python -m bench.webcam [--seconds 30] [--backend wasm] [--native-seconds 20]
 
 The issue's memory check is a 5-minute run: --seconds 300.
 """
@@ -25,8 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import markdown_table, site_missing, write_results  # noqa: E402
-from convert import browser, webserver, y4m  # noqa: E402
+from bench.common import markdown_table, runtime_label, site_missing, site_visits, write_results  # noqa: E402
+from convert import browser, y4m  # noqa: E402
 from convert.constants import SHARED_DIR, SITE_DIR, WEIGHTS_DIR_ENV  # noqa: E402
 
 FACE = SHARED_DIR / "fixtures" / "mesonet-test-images" / "real" / "real00240.jpg"
@@ -64,6 +65,7 @@ def run_page(url, y4m_path, backend, seconds):
         page.goto(f"{url}/index.html?backend={backend}")
         page.locator("[data-testid=status][data-state=ready]").wait_for(timeout=120_000)
         active = page.locator("[data-testid=backend]").inner_text()
+        threads = int(page.get_attribute("[data-testid=threads]", "data-threads"))
         page.click("[data-testid=webcam-toggle]")
         page.wait_for_function(f"() => Number(document.querySelector('{LIVE}').dataset.processed) >= 5",
                                timeout=120_000)
@@ -78,7 +80,24 @@ def run_page(url, y4m_path, backend, seconds):
                 samples["middle"] = page.evaluate(SAMPLE)
         samples["end"] = page.evaluate(SAMPLE)
         page.click("[data-testid=webcam-toggle]")
-    return active, samples, timings
+    return active, threads, samples, timings
+
+
+def summarise(samples, timings):
+    """Frame rates, per-frame timings and memory of one live run."""
+    start, end = samples["start"], samples["end"]
+    span = (end["t"] - start["t"]) / 1000
+    processed = int(end["processed"]) - int(start["processed"])
+    frames = int(end["frames"]) - int(start["frames"])
+    return {
+        "seconds": span, "fps": processed / span, "camera_fps": frames / span,
+        "processed": processed, "frames": frames, "dropped": int(end["dropped"]) - int(start["dropped"]),
+        "detect_ms": median_of(timings, "detectMs"), "classify_ms": median_of(timings, "classifyMs"),
+        "frame_ms": median_of(timings, "frameMs"),
+        "faces_seen": sum(1 for t in timings if t.get("faces") == "1") / max(len(timings), 1),
+        "memory": {k: {"tensors": v["tensors"], "heap_mb": v["heap"] / 1e6 if v["heap"] else None}
+                   for k, v in samples.items()},
+    }
 
 
 def native(frames_path, seconds, known_boxes):
@@ -147,7 +166,8 @@ def median_of(timings, key):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=60, help="length of the live run (300 for the memory check)")
+    parser.add_argument("--seconds", type=float, default=30,
+                        help="length of each live run, first and returning visit (300 for the memory check)")
     parser.add_argument("--backend", default="wasm")
     parser.add_argument("--camera-fps", type=int, default=30,
                         help="the fake camera's frame rate (above the 15 fps target, so the page's own limit shows)")
@@ -158,44 +178,38 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as folder:
         frames_rgb, boxes = camera_frames()
         path = y4m.write(Path(folder) / "camera.y4m", frames_rgb, rate=args.camera_fps)
-        with webserver.serve({"/": SITE_DIR}) as url:
-            active, samples, timings = run_page(url, path, args.backend, args.seconds)
+        runs = {}
+        with site_visits({"/": SITE_DIR}) as bases:
+            for isolated, url in bases.items():
+                runs[isolated] = run_page(url, path, args.backend, args.seconds)
         keras = native(path, args.native_seconds, boxes)
 
-    start, end = samples["start"], samples["end"]
-    span = (end["t"] - start["t"]) / 1000
-    processed = int(end["processed"]) - int(start["processed"])
-    frames = int(end["frames"]) - int(start["frames"])
-    dropped = int(end["dropped"]) - int(start["dropped"])
-    page = {
-        "backend": active, "seconds": span, "fps": processed / span, "camera_fps": frames / span,
-        "processed": processed, "dropped": dropped,
-        "detect_ms": median_of(timings, "detectMs"), "classify_ms": median_of(timings, "classifyMs"),
-        "frame_ms": median_of(timings, "frameMs"),
-        "faces_seen": sum(1 for t in timings if t.get("faces") == "1") / max(len(timings), 1),
-        "memory": {k: {"tensors": v["tensors"], "heap_mb": v["heap"] / 1e6 if v["heap"] else None}
-                   for k, v in samples.items()},
-    }
-    rows = [
-        [f"page ({active}): Tiny Face Detector 416 + MesoNet", f"{page['fps']:.1f}",
-         f"{page['detect_ms']:.0f}", f"{page['classify_ms']:.1f}",
-         f"{dropped} of {frames} ({page['camera_fps']:.1f} fps camera)", f"{page['faces_seen']:.0%} of samples"],
-        [f"native: OpenCV {keras['opencv']} decode + "
-         + ("Haar cascade + Keras" if keras["haar"] else "Keras (no Haar cascade in this OpenCV: face box given)"),
-         f"{keras['fps']:.1f}", f"{keras['detect_ms']:.0f}" if keras["haar"] else "n/a",
-         f"{keras['classify_ms']:.1f}", "-",
-         f"{keras['found'] / max(keras['frames'], 1):.0%} of frames" if keras["haar"] else "given"],
-    ]
+    pages, rows = {}, []
+    for isolated, (active, threads, samples, timings) in runs.items():
+        page = summarise(samples, timings)
+        label = runtime_label(active, threads, isolated)
+        pages[label] = page
+        rows.append([f"page, {label}: Tiny Face Detector 416 + MesoNet", f"{page['fps']:.1f}",
+                     f"{page['detect_ms']:.0f}", f"{page['classify_ms']:.1f}",
+                     f"{page['dropped']} of {page['frames']} ({page['camera_fps']:.1f} fps camera)",
+                     f"{page['faces_seen']:.0%} of samples"])
+    rows.append([
+        f"native: OpenCV {keras['opencv']} decode + "
+        + ("Haar cascade + Keras" if keras["haar"] else "Keras (no Haar cascade in this OpenCV: face box given)"),
+        f"{keras['fps']:.1f}", f"{keras['detect_ms']:.0f}" if keras["haar"] else "n/a",
+        f"{keras['classify_ms']:.1f}", "-",
+        f"{keras['found'] / max(keras['frames'], 1):.0%} of frames" if keras["haar"] else "given"])
     table = markdown_table(["pipeline", "frames/s", "detection ms (median)", "classification ms (median)",
                             "dropped", "face found"], rows)
-    memory = markdown_table(["when", "numTensors", "JS heap MB"],
-                            [[k, v["tensors"], f"{v['heap_mb']:.1f}" if v["heap_mb"] else "n/a"]
-                             for k, v in page["memory"].items()])
+    memory = markdown_table(["page", "when", "numTensors", "JS heap MB"],
+                            [[label, k, v["tensors"], f"{v['heap_mb']:.1f}" if v["heap_mb"] else "n/a"]
+                             for label, page in pages.items() for k, v in page["memory"].items()])
+    span = min(page["seconds"] for page in pages.values())
     print(f"\nWebcam live mode over {span:.0f} s, 640x480, camera at {args.camera_fps} fps\n")
     print(table)
     print()
     print(memory)
-    data = {"page": page, "native": keras, "seconds": args.seconds}
+    data = {"pages": pages, "native": keras, "seconds": args.seconds}
     print(f"\nwritten to {write_results('webcam', data, table + chr(10) + chr(10) + memory)}")
     return 0
 

@@ -1,0 +1,137 @@
+"""One table of the headline figures, from the results the benchmarks just wrote:
+per runtime, beside native Keras, with the ratio and the target where there is one.
+
+    .venv/bin/python -m bench.summary      # after the benchmarks; `./dev bench` runs both
+
+Writes results/summary.{md,json} and the docs page docs/benchmark-results.md.
+"""
+import datetime
+import json
+import os
+import platform
+import statistics
+import sys
+
+from bench.common import RESULTS_DIR, ROOT, markdown_table, write_results
+
+DOCS_PAGE = ROOT / "docs" / "benchmark-results.md"
+
+# The targets of issue 8 (2-core machine, headless Chromium, WASM).
+TARGETS = {
+    "batch1": ("within 2x Keras", lambda ratio, _: ratio <= 2.0),
+    "batched": ("within 1.5x Keras", lambda ratio, _: ratio <= 1.5),
+    "video": ("under 5 s", lambda _, value: value < 5.0),
+    "webcam": ("15+ frames/s", lambda _, value: value >= 15.0),
+}
+
+
+def _load(name):
+    path = RESULTS_DIR / f"{name}.json"
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def _row(measure, runtime, value, unit, native=None, target=None, digits=2):
+    ratio = value / native if native else None
+    goal = TARGETS.get(target) if target and runtime.startswith("wasm") else None
+    return {"measure": measure, "runtime": runtime, "value": value, "unit": unit, "native": native,
+            "ratio": ratio, "target": goal[0] if goal else None,
+            "met": goal[1](ratio, value) if goal else None, "digits": digits}
+
+
+def classification_rows(data):
+    rows = []
+    for model_id, latency in data["latency"].items():
+        native = latency["keras (native)"]
+        for runtime, row in latency.items():
+            if runtime == "keras (native)":
+                continue
+            rows.append(_row(f"classify a face, batch 1 ({model_id})", runtime, row["batch1_ms"], "ms",
+                             native["batch1_ms"], "batch1"))
+        for runtime, row in latency.items():
+            if runtime == "keras (native)":
+                continue
+            rows.append(_row(f"classify a face, batch {data['batch']} ({model_id})", runtime,
+                             row["batched_ms"], "ms", native["batched_ms"], "batched"))
+    return rows
+
+
+def page_rows(data):
+    rows = []
+    for result in data["results"]:
+        runtime, image_rows = result["backend"], result["rows"]
+        detects = [r["detect"] for r in image_rows if r["detect"] == r["detect"]]
+        with_face = [r for r in image_rows if r["faces"]]
+        rows.append(_row("open the page to ready", runtime, result["ready_ms"] / 1000, "s", digits=2))
+        rows.append(_row("bytes before ready", runtime, result["ready_bytes"] / 1e6, "MB", digits=1))
+        if detects:
+            rows.append(_row("detect faces in an image (median of 6)", runtime, statistics.median(detects), "ms",
+                             digits=0))
+        if with_face:
+            rows.append(_row("classify a face in the page, crop to score (median of 6)", runtime,
+                             statistics.median(r["classify"] / r["faces"] for r in with_face), "ms",
+                             statistics.median(data["keras_ms"][r["image"]] / r["faces"] for r in with_face),
+                             "batch1"))
+    return rows
+
+
+def video_rows(data):
+    native = statistics.median(r["total"] for r in data["native"])
+    return [_row(f"30 s clip to verdict ({len(runs)} runs)", runtime,
+                 statistics.median(r["page_s"] for r in runs), "s", native, "video")
+            for runtime, runs in data["page"].items()]
+
+
+def webcam_rows(data):
+    return [_row("webcam frames analysed per second (30 fps camera)", runtime, page["fps"], "frames/s",
+                 data["native"]["fps"], "webcam", digits=1)
+            for runtime, page in data["pages"].items()]
+
+
+def machine():
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
+               platform.processor()) if os.path.exists("/proc/cpuinfo") else platform.processor()
+    return f"{os.cpu_count()} logical processors ({cpu}), {platform.system()}"
+
+
+def build():
+    rows = []
+    for name, make in (("model_inference", classification_rows), ("image_pipeline", page_rows),
+                       ("video_pipeline", video_rows), ("webcam", webcam_rows)):
+        data = _load(name)
+        if data is not None:
+            rows += make(data)
+    return rows
+
+
+def render(rows):
+    def fmt(value, digits):
+        return "–" if value is None else f"{value:.{digits}f}"
+
+    return markdown_table(
+        ["measure", "runtime", "value", "native", "vs native", "target (WASM)", "met"],
+        [[r["measure"], r["runtime"], f"{fmt(r['value'], r['digits'])} {r['unit']}",
+          fmt(r["native"], r["digits"]), "–" if r["ratio"] is None else f"{r['ratio']:.2f}x",
+          r["target"] or "", {True: "yes", False: "no", None: ""}[r["met"]]] for r in rows])
+
+
+def main(argv=None):
+    rows = build()
+    if not rows:
+        print(f"no benchmark results in {RESULTS_DIR}: run `./dev bench` first", file=sys.stderr)
+        return 2
+    table = render(rows)
+    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    write_results("summary", {"measured": when, "machine": machine(), "rows": rows}, table)
+    DOCS_PAGE.write_text(
+        "# Benchmark results\n\n"
+        f"Written by `./dev bench` on {when}, on {machine()}, in headless Chromium "
+        "(WebGL through SwiftShader: no GPU). Native is TensorFlow (Keras, `tf.function`) "
+        "on the same machine in the same run. How each figure is measured: "
+        "[Performance](performance.md).\n\n" + table + "\n")
+    print(table)
+    print(f"\nwritten to {RESULTS_DIR / 'summary.md'} and {DOCS_PAGE}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
