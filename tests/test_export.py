@@ -150,3 +150,18 @@ def test_index_lists_exported_models(tmp_path):
     assert [m["id"] for m in index["models"]] == ["meso4-df", "meso4-f2f"]
     assert index["default"] == "meso4-df"
     assert index["models"][1]["path"] == "meso4-f2f/"
+
+
+def test_more_faces_than_one_call_takes(site_model):
+    """100 faces in one call: split into calls of PREDICT_BATCH (WebGL cannot hold
+    100 faces in one texture), with the same scores as Keras on every backend."""
+    from convert import parity
+    from convert.constants import DEFAULT_MODEL_ID, SITE_MODEL_DIR
+
+    model, _ = mesonet.load(weights.resolve(DEFAULT_MODEL_ID))
+    inputs = np.random.default_rng(5).random((100, 256, 256, 3), dtype=np.float32)
+    reference = parity.keras_scores(model, inputs)
+    for backend, result in parity.browser_scores(SITE_MODEL_DIR / DEFAULT_MODEL_ID, inputs, PARITY_BACKENDS).items():
+        assert "error" not in result, (backend, result)
+        assert result["leaked"] == 0
+        assert np.abs(result["scores"] - reference).max() <= PARITY_TOLERANCE["none"][backend], backend

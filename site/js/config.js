@@ -16,6 +16,12 @@ export const BACKENDS = Object.freeze(['webgl', 'wasm', 'cpu']);
  */
 export const WASM_MAX_THREADS = 4;
 
+/**
+ * Most faces MesoNet scores in one call; larger batches are split (as
+ * LayersModel.predict did): 100 faces at once exceed WebGL's texture size.
+ */
+export const PREDICT_BATCH = 32;
+
 /** Where the converted models live, relative to the page. */
 export const MODEL_ROOT = 'model/';
 

@@ -4,6 +4,7 @@
  * No DOM here. Scores are P(real): near 0 means manipulated.
  */
 import * as tf from '../vendor/tf.js';
+import { PREDICT_BATCH } from './config.js';
 import { readModel, urlSource } from './model-files.js';
 
 /**
@@ -31,12 +32,21 @@ export async function loadMesoNet(from) {
   }
 
   /**
-   * apply, not LayersModel.predict: predict first copies its input into
-   * batches of 32 (a Slice op, 0.2-0.5 ms a face on WASM) for nothing here.
+   * apply, not LayersModel.predict: predict copies its input into batches of
+   * 32 even when it is one (a Slice op, 0.2-0.5 ms a face on WASM); here only
+   * a batch larger than PREDICT_BATCH is split.
    * @param {tf.Tensor4D} batch
    */
   async function predict(batch) {
-    const scores = tf.tidy(() => tf.reshape(/** @type {tf.Tensor} */ (model.apply(batch, { training: false })), [-1]));
+    const size = batch.shape[0];
+    const scores = tf.tidy(() => {
+      const parts = [];
+      for (let start = 0; start < size; start += PREDICT_BATCH) {
+        const part = size <= PREDICT_BATCH ? batch : tf.slice(batch, start, Math.min(PREDICT_BATCH, size - start));
+        parts.push(tf.reshape(/** @type {tf.Tensor} */ (model.apply(part, { training: false })), [-1]));
+      }
+      return parts.length === 1 ? parts[0] : tf.concat(parts);
+    });
     try {
       return /** @type {Float32Array} */ (await scores.data());
     } finally {
