@@ -5,7 +5,7 @@ WASM is timed twice: as a first visit runs it (one thread) and as a returning
 visit does (cross-origin isolated by the service worker, so a thread per
 logical processor, up to 4).
 
-    .venv/bin/python -m bench.model_inference [--models meso4-df ...] [--runs 30] [--rounds 3] [--no-export]
+    .venv/bin/python -m bench.model_inference [--models meso4-df ...] [--runs 30] [--rounds 5] [--no-export]
 """
 import argparse
 import statistics
@@ -44,22 +44,20 @@ def keras_forward(model_id):
                          median_ms(lambda: forward(xb).numpy(), max(runs // 3, 5)) / BATCH)
 
 
-def browser_configs():
-    """(label, backend, isolated): WASM twice, as a first visit has it (one
-    thread) and as a returning one (cross-origin isolated by the service
-    worker: a thread per logical processor, up to 4)."""
-    return [("wasm", "wasm", False), ("wasm", "wasm", True), ("cpu", "cpu", False), ("webgl", "webgl", False)]
+# (backend, isolated): WASM twice, as a first visit has it (one thread) and as a
+# returning one (cross-origin isolated by the service worker: a thread per
+# logical processor, up to 4).
+BROWSER_RUNTIMES = (("wasm", False), ("wasm", True), ("cpu", False), ("webgl", False))
 
 
-def browser_latency(chromium, bases, model_dir_url, backend, isolated, runs):
+def browser_latency(chromium, base, backend, runs):
     """(threads, batch-1 ms, per-image ms at batch BATCH), or None where the backend cannot start."""
-    with parity.harness_page(chromium, bases[isolated], backend) as (page, _, reason):
+    with parity.harness_page(chromium, base, backend) as (page, _, reason):
         if reason:
             return None
         timing = "([m, b, n]) => window.harness.time(m, b, n)"
-        url = f"{bases[isolated]}{model_dir_url}"
-        one = page.evaluate(timing, [url, 1, runs])["medianMs"]
-        batched = page.evaluate(timing, [url, BATCH, max(runs // 3, 5)])["medianMs"]
+        one = page.evaluate(timing, [f"{base}/__model__/", 1, runs])["medianMs"]
+        batched = page.evaluate(timing, [f"{base}/__model__/", BATCH, max(runs // 3, 5)])["medianMs"]
         return page.evaluate("window.harness.threads"), one, batched / BATCH
 
 
@@ -72,11 +70,11 @@ def latency_rounds(model_id, model_dir, runs, rounds):
     with site_visits(parity.harness_routes(model_dir)) as bases, browser.launch() as chromium:
         for _ in range(rounds):
             samples.setdefault(("keras", False), []).append((1, *keras(runs)))
-            for label, backend, iso in browser_configs():
-                if iso and samples.get((label, iso)) == [None]:
-                    continue
-                got = browser_latency(chromium, bases, "/__model__/", backend, iso, runs)
-                samples.setdefault((label, iso), []).append(got)
+            for backend, iso in BROWSER_RUNTIMES:
+                if samples.get((backend, iso)) == [None]:
+                    continue  # did not start in the first round: not in this browser
+                samples.setdefault((backend, iso), []).append(
+                    browser_latency(chromium, bases[iso], backend, runs))
     out = {}
     for (label, iso), rows in samples.items():
         rows = [r for r in rows if r is not None]

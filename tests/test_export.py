@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from conftest import SHARED_DIR
-from convert import mesonet, metadata, weights
-from convert.constants import (CACHE_DIR_ENV, PARITY_BACKENDS, PARITY_TOLERANCE,
-                               PUBLISHED_MODELS, WEIGHTS_DIR_ENV)
+from convert import mesonet, metadata, parity, weights
+from convert.constants import (CACHE_DIR_ENV, DEFAULT_MODEL_ID, PARITY_BACKENDS, PARITY_TOLERANCE,
+                               PUBLISHED_MODELS, SITE_MODEL_DIR, WEIGHTS_DIR_ENV)
 from convert.export import export
 from convert.tfenv import keras
 
@@ -155,9 +155,6 @@ def test_index_lists_exported_models(tmp_path):
 def test_more_faces_than_one_call_takes(site_model):
     """100 faces in one call: split into calls of PREDICT_BATCH (WebGL cannot hold
     100 faces in one texture), with the same scores as Keras on every backend."""
-    from convert import parity
-    from convert.constants import DEFAULT_MODEL_ID, SITE_MODEL_DIR
-
     model, _ = mesonet.load(weights.resolve(DEFAULT_MODEL_ID))
     inputs = np.random.default_rng(5).random((100, 256, 256, 3), dtype=np.float32)
     reference = parity.keras_scores(model, inputs)
