@@ -64,10 +64,10 @@ def page_rows(data):
         rows.append(_row("open the page to ready", runtime, result["ready_ms"] / 1000, "s", digits=2))
         rows.append(_row("bytes before ready", runtime, result["ready_bytes"] / 1e6, "MB", digits=1))
         if detects:
-            rows.append(_row("detect faces in an image (median of 6)", runtime, statistics.median(detects), "ms",
-                             digits=0))
+            rows.append(_row(f"detect faces in an image (median of {len(detects)})", runtime,
+                             statistics.median(detects), "ms", digits=0))
         if with_face:
-            rows.append(_row("classify a face in the page, crop to score (median of 6)", runtime,
+            rows.append(_row(f"classify a face in the page, crop to score (median of {len(with_face)})", runtime,
                              statistics.median(r["classify"] / r["faces"] for r in with_face), "ms",
                              statistics.median(data["keras_ms"][r["image"]] / r["faces"] for r in with_face),
                              "batch1"))

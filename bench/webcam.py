@@ -3,7 +3,8 @@
 A Y4M written here (a fixture face moving across 640x480 grey, 15 fps) is
 Chromium's fake camera. The page runs the live mode on one backend (default
 wasm) for --seconds, twice: as a first visit (one WASM thread) and as a
-returning, cross-origin isolated one (WASM threads): processed frames per second, per-frame detection and
+returning, cross-origin isolated one (WASM threads): processed frames per
+second, per-frame detection and
 classification times (the page's data-detect-ms / data-classify-ms, sampled
 once a second), dropped frames, and tf.memory().numTensors (counted between
 frames) and performance.memory.usedJSHeapSize (--enable-precise-memory-info)
