@@ -101,7 +101,7 @@ def export(source, out_dir, *, architecture=None, quantize="none", model_id=None
         else (None, None)
     path, facts = resolve_source(source)
     model, arch = mesonet.load(path, architecture or facts.get("architecture"))
-    served, reordered = inference_graph.pool_before_norm(model)
+    served, rewrites = inference_graph.serving_graph(model)
     model_id = model_id or facts.get("id") or _slug(out_dir.name)
     work = _make_workdir(out_dir)
     try:
@@ -118,12 +118,12 @@ def export(source, out_dir, *, architecture=None, quantize="none", model_id=None
             trained_on=facts.get("trained_on"), thresholds=band)
         if calibration is not None:
             meta["thresholds_calibration"] = calibration
-        meta["pooled_before_norm"] = reordered
+        meta.update(rewrites)
         metadata.write(work, meta)  # the site's loader reads it during the parity check
         if check_parity:
             images = parity.list_images(parity_images) if parity_images else \
                 parity.default_parity_images()
-            # against the model as trained, not the reordered one it was saved as
+            # against the model as trained, not the rewritten one it was saved as
             meta["parity"] = run_parity(model, work, quantize, images, backends, log)
             _raise_on_parity_failure(path, meta["parity"]["backends"])
             metadata.write(work, meta)

@@ -87,13 +87,18 @@ def test_published_model(tmp_path, model_id):
     assert meta["versions"]["tensorflowjs"] == "4.22.0"
     assert meta["parity"]["images"] >= 20  # fixtures plus dataset crops
     assert_parity_passed(meta, PARITY_BACKENDS)
-    # the site's graph: every block pooled before it is normalised (convert/inference_graph.py)
+    # the site's graph (convert/inference_graph.py): every block pooled before it
+    # is normalised, each norm a 1x1 convolution; Grad-CAM reads the last 5x5 one
     assert len(meta["pooled_before_norm"]) == 4
-    layers = json.loads((out / "model.json").read_text())["modelTopology"]["model_config"]["config"]["layers"]
-    for layer in layers:
-        if layer["name"] in meta["pooled_before_norm"]:
-            (source,) = [node[0] for node in layer["inbound_nodes"][0]]
-            assert source.startswith("max_pooling2d"), (layer["name"], source)
+    assert meta["norms_as_conv"] == meta["pooled_before_norm"]
+    layers = {layer["name"]: layer for layer in
+              json.loads((out / "model.json").read_text())["modelTopology"]["model_config"]["config"]["layers"]}
+    for name in meta["pooled_before_norm"]:
+        (source,) = [node[0] for node in layers[name]["inbound_nodes"][0]]
+        assert source.startswith("max_pooling2d"), (name, source)
+        assert layers[name]["class_name"] == "Conv2D" and layers[name]["config"]["kernel_size"] == [1, 1]
+    assert not [layer for layer in layers.values() if layer["class_name"] == "BatchNormalization"]
+    assert layers[meta["gradcam_layer"]]["config"]["kernel_size"] == [5, 5]
     # parity ran where the site computes: WASM with threads, in an isolated page
     assert meta["parity"]["backends"]["wasm"]["threads"] == min(os.cpu_count(), 4)
     assert_files_match_metadata(out, meta)

@@ -1,12 +1,13 @@
-"""The graph the site runs pools before it normalises, with the trained model's outputs."""
+"""The graph the site runs pools before it normalises and normalises with 1x1
+convolutions, with the trained model's outputs."""
 import numpy as np
 import pytest
 
-from convert import inference_graph
+from convert import explain, inference_graph
 from convert.tfenv import keras
 from test_export import deterministic_model
 
-BN, POOL = keras.layers.BatchNormalization, keras.layers.MaxPooling2D
+BN, POOL, CONV = keras.layers.BatchNormalization, keras.layers.MaxPooling2D, keras.layers.Conv2D
 
 
 def inbound(model, name):
@@ -46,4 +47,45 @@ def test_a_norm_that_flips_a_sign_keeps_its_place():
     assert flipped.name not in names and len(names) == 3
     assert isinstance(inbound(served, flipped.name), keras.layers.Conv2D)
     x = np.random.default_rng(1).random((2, 256, 256, 3), dtype=np.float32)
+    np.testing.assert_allclose(outputs(served, x), outputs(model, x), rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize("architecture", ["meso4", "mesoinception4"])
+def test_each_norm_becomes_a_1x1_convolution_with_equal_outputs(architecture):
+    model = deterministic_model(architecture, seed=5)
+    served, names = inference_graph.norms_as_conv(model)
+    norms = [layer for layer in model.layers if isinstance(layer, BN)]
+    assert names == [norm.name for norm in norms] and len(names) == 4
+    assert not [layer for layer in served.layers if isinstance(layer, BN)]
+    for norm in norms:
+        conv = served.get_layer(norm.name)
+        assert isinstance(conv, CONV) and conv.kernel_size == (1, 1)
+        kernel, bias = conv.get_weights()
+        a, b = inference_graph.affine(norm)
+        np.testing.assert_array_equal(kernel[0, 0], np.diag(a))  # zeros off the diagonal
+        np.testing.assert_array_equal(bias, b)
+        assert inbound(served, norm.name).name == inbound(model, norm.name).name
+    x = np.random.default_rng(2).random((4, 256, 256, 3), dtype=np.float32)
+    np.testing.assert_allclose(outputs(served, x), outputs(model, x), rtol=0, atol=1e-6)
+
+
+def test_affine_is_what_keras_computes():
+    model = deterministic_model("meso4", seed=7)
+    norm = [layer for layer in model.layers if isinstance(layer, BN)][0]
+    x = np.random.default_rng(4).normal(size=(2, 8, 8, norm.input_shape[-1])).astype(np.float32)
+    a, b = inference_graph.affine(norm)
+    np.testing.assert_allclose(norm(x, training=False).numpy(), a * x + b, rtol=0, atol=1e-5)
+
+
+def test_serving_graph_names_the_trained_models_last_convolution():
+    """Grad-CAM reads the trained model's last convolution, not a 1x1 convolution
+    the rewrite added after it."""
+    model = deterministic_model("meso4", seed=6)
+    served, notes = inference_graph.serving_graph(model)
+    last = model.layers[explain.last_conv_index(model)].name
+    assert notes["gradcam_layer"] == last
+    assert served.layers[explain.last_conv_index(served)].name != last  # what a guess would pick
+    assert notes["pooled_before_norm"] == notes["norms_as_conv"] == \
+        sorted(layer.name for layer in model.layers if isinstance(layer, BN))
+    x = np.random.default_rng(3).random((2, 256, 256, 3), dtype=np.float32)
     np.testing.assert_allclose(outputs(served, x), outputs(model, x), rtol=0, atol=1e-6)

@@ -52,7 +52,7 @@ async function setUp() {
       const batch = tf.tensor4d(new Float32Array(bytes), /** @type {any} */ (shape));
       const before = tf.memory().numTensors;
       const scoresBefore = Array.from(await model.predict(batch));
-      const maps = gradCam(model.layers, batch, target);
+      const maps = gradCam(model, batch, target);
       const values = Array.from(await maps.data());
       const mapShape = maps.shape;
       maps.dispose();
@@ -74,7 +74,7 @@ async function setUp() {
       const times = [];
       for (let i = 0; i <= runs; i += 1) {
         const started = performance.now();
-        const map = gradCam(model.layers, face);
+        const map = gradCam(model, face);
         await map.data();
         map.dispose();
         if (i > 0) times.push(performance.now() - started);

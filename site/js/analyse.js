@@ -80,7 +80,7 @@ export async function explainFaces(bitmap, model, faces) {
   const maps = [];
   for (const face of faces) {
     const input = await cropToInput(bitmap, model.metadata.input, face.box);
-    const map = tf.tidy(() => normalise(gradCam(model.layers, /** @type {tf.Tensor4D} */ (tf.expandDims(input, 0)))));
+    const map = tf.tidy(() => normalise(gradCam(model, /** @type {tf.Tensor4D} */ (tf.expandDims(input, 0)))));
     try {
       maps.push({ values: /** @type {Float32Array} */ (await map.data()), size: map.shape.slice(1) });
     } finally {

@@ -41,7 +41,7 @@ function maxPoolTiled(x, size) {
 
 /**
  * Apply one head layer to a concrete tensor, replacing max pooling by
- * maxPoolTiled where its windows tile the input.
+ * maxPoolTiled where its windows tile the input, and convolving unfused.
  * @param {any} layer
  * @param {tf.Tensor} x
  * @returns {tf.Tensor}
@@ -55,18 +55,46 @@ function applyLayer(layer, x) {
       return maxPoolTiled(/** @type {tf.Tensor4D} */ (x), ph);
     }
   }
+  if (layer.getClassName() === 'Conv2D' && layer.dataFormat === 'channelsLast') {
+    // Unfused: a fused convolution's gradient also computes its kernel's, with
+    // a kernel (Conv2DBackpropFilter) the WASM backend lacks. The head holds
+    // 1x1 convolutions: the exporter's batch norms (convert/inference_graph.py).
+    const y = tf.conv2d(/** @type {tf.Tensor4D} */ (x), layer.kernel.read(), layer.strides, layer.padding,
+      'NHWC', layer.dilationRate);
+    return layer.activation.apply(layer.bias ? tf.add(y, layer.bias.read()) : y);
+  }
   return /** @type {tf.Tensor} */ (layer.apply(x));
 }
 
 /**
+ * The layer Grad-CAM reads: the one metadata.json names (the trained model's
+ * last convolution; the exporter adds 1x1 convolutions after it, see
+ * convert/inference_graph.py), else the last Conv2D (models exported before
+ * the name was recorded, which have none).
  * @param {tf.LayersModel} model
- * @returns {{ features: tf.LayersModel, head: any[], kernel: tf.Tensor, bias: tf.Tensor }}
+ * @param {string} [name]
  */
-function split(model) {
+function explainedIndex(model, name) {
   const layers = model.layers;
+  if (name) {
+    const index = layers.findIndex((layer) => layer.name === name);
+    if (index < 0) throw new Error(`metadata.json names ${name} for Grad-CAM, but model.json has no such layer.`);
+    return index;
+  }
   let index = -1;
   layers.forEach((layer, i) => { if (layer.getClassName() === 'Conv2D') index = i; });
   if (index < 0) throw new Error('This model has no convolution to explain.');
+  return index;
+}
+
+/**
+ * @param {tf.LayersModel} model
+ * @param {string} [name] the layer to explain
+ * @returns {{ features: tf.LayersModel, head: any[], kernel: tf.Tensor, bias: tf.Tensor }}
+ */
+function split(model, name) {
+  const layers = model.layers;
+  const index = explainedIndex(model, name);
   const features = tf.model({ inputs: model.inputs, outputs: /** @type {any} */ (layers[index].output) });
   const [kernel, bias] = layers[layers.length - 1].getWeights();
   return { features, head: layers.slice(index + 1, -1), kernel, bias };
@@ -78,13 +106,14 @@ const splits = new WeakMap();
 /**
  * Raw (not normalised) Grad-CAM maps [N, h, w] for model inputs [N, S, S, 3].
  * The caller owns (and disposes) the returned tensor.
- * @param {tf.LayersModel} model
+ * @param {import('./model.js').MesoNet} mesoNet
  * @param {tf.Tensor4D} inputs
  * @param {Target} [target]
  * @returns {tf.Tensor3D}
  */
-export function gradCam(model, inputs, target = 'fake') {
-  if (!splits.has(model)) splits.set(model, split(model));
+export function gradCam(mesoNet, inputs, target = 'fake') {
+  const model = mesoNet.layers;
+  if (!splits.has(model)) splits.set(model, split(model, mesoNet.metadata.gradcam_layer));
   const { features, head, kernel, bias } = /** @type {ReturnType<typeof split>} */ (splits.get(model));
   const sign = target === 'fake' ? -1 : 1;
   return tf.tidy(() => {
