@@ -126,6 +126,27 @@ def test_second_visit_is_isolated_and_wasm_uses_threads(chromium, site_copy, tmp
         context.close()
 
 
+def test_wasm_falls_back_to_one_thread_when_its_threads_cannot_start(chromium, site_copy):
+    """A host that isolates the page but whose Content-Security-Policy forbids
+    blob: workers: TF.js's threads never start and it waits forever. The page
+    starts WASM again with one thread instead of falling back to the CPU."""
+    index = site_copy / "index.html"
+    index.write_text(index.read_text().replace(" blob:", ""))
+    with webserver.serve({"/": site_copy}, isolated=True) as url:
+        context = chromium.new_context()
+        page = context.new_page()
+        warnings = []
+        page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
+        page.goto(url + "/")
+        wait_ready(page)
+        assert page.evaluate("crossOriginIsolated")
+        assert page.text_content("[data-testid=backend]") == "wasm"
+        assert page.get_attribute("[data-testid=threads]", "data-threads") == "1"
+        assert any("did not start; using one thread" in w for w in warnings), warnings
+        assert 0 <= analyse_one(page, FACE) <= 1
+        context.close()
+
+
 def test_site_works_from_a_sub_path(chromium, site_copy):
     with webserver.serve({"/mesonet-web": site_copy}) as url:
         context = chromium.new_context()

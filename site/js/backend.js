@@ -12,15 +12,23 @@ import { BACKENDS, WASM_MAX_THREADS } from './config.js';
 /** A backend that has not started by then is treated as unavailable. */
 const START_TIMEOUT_MS = 30_000;
 
+/**
+ * Threaded WASM that has not started by then is started again with one
+ * thread: it waits forever, rather than failing, when its workers cannot
+ * start (a Content-Security-Policy without blob: workers, say).
+ */
+const THREADED_START_TIMEOUT_MS = 10_000;
+
 /** Renderer names of software WebGL implementations. */
 export const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software|basic render/i;
 
 /**
  * @param {Promise<boolean>} starting
+ * @param {number} [ms]
  * @returns {Promise<boolean>}
  */
-function withTimeout(starting) {
-  return Promise.race([starting, new Promise((resolve) => { setTimeout(() => resolve(false), START_TIMEOUT_MS); })]);
+function withTimeout(starting, ms = START_TIMEOUT_MS) {
+  return Promise.race([starting, new Promise((resolve) => { setTimeout(() => resolve(false), ms); })]);
 }
 
 /**
@@ -52,23 +60,30 @@ export function wasmThreads() {
 }
 
 /**
- * Start the WASM backend with wasmThreads() threads. TF.js caps its pool at
- * half of navigator.hardwareConcurrency (it assumes two logical processors
- * per core), read once as its module starts: one thread on a 2-core machine
- * whatever setThreadsCount asks. So the count it reads is raised for that
- * moment, then the browser's own is back.
+ * Start the WASM backend with wasmThreads() threads, or with one if they do
+ * not start. TF.js caps its pool at half of navigator.hardwareConcurrency (it
+ * assumes two logical processors per core), read once as its module starts:
+ * one thread on a 2-core machine whatever setThreadsCount asks. So the count
+ * it reads is raised for that moment, then the browser's own is back.
  * @returns {Promise<boolean>}
  */
 async function startWasm() {
   const threads = wasmThreads();
-  tf.setThreadsCount(threads);
-  if (threads === 1) return tf.setBackend('wasm');
-  Object.defineProperty(navigator, 'hardwareConcurrency', { value: 2 * threads, configurable: true });
-  try {
-    return await tf.setBackend('wasm');
-  } finally {
-    delete (/** @type {any} */ (navigator)).hardwareConcurrency;
+  if (threads > 1) {
+    tf.setThreadsCount(threads);
+    Object.defineProperty(navigator, 'hardwareConcurrency', { value: 2 * threads, configurable: true });
+    try {
+      if (await withTimeout(tf.setBackend('wasm'), THREADED_START_TIMEOUT_MS)) return true;
+    } catch {
+      // started again below
+    } finally {
+      delete (/** @type {any} */ (navigator)).hardwareConcurrency;
+    }
+    console.warn(`WASM with ${threads} threads did not start; using one thread.`);
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   }
+  tf.setThreadsCount(1);
+  return tf.setBackend('wasm');
 }
 
 /**
