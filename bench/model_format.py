@@ -1,4 +1,5 @@
-"""Layers model vs graph model (fused ops) for Meso-4 on each backend,
+"""Layers model vs graph model (fused ops) for Meso-4 on each backend, both
+converted from the graph the exporter saves (convert/inference_graph.py),
 timed interleaved in one page so the machine's noise hits both alike.
 
     .venv/bin/python -m bench.model_format [--runs 40]
@@ -9,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from bench.common import markdown_table, write_results
-from convert import browser, mesonet, webserver, weights
+from convert import browser, inference_graph, mesonet, webserver, weights
 from convert.constants import PARITY_BACKENDS, SITE_DIR
 
 TIMING = '''async ([base, backend, runs]) => {
@@ -22,7 +23,9 @@ TIMING = '''async ([base, backend, runs]) => {
     graph: await tf.loadGraphModel(base + '/__model__/graph/model.json'),
   };
   const x = tf.randomUniform([1, 256, 256, 3]);
-  const run = async (m) => { const y = m.predict(x); const v = await y.data(); y.dispose(); return v[0]; };
+  // apply, as the site calls it: LayersModel.predict would add a Slice
+  const call = (m) => (m === models.layers ? m.apply(x, { training: false }) : m.predict(x));
+  const run = async (m) => { const y = call(m); const v = await y.data(); y.dispose(); return v[0]; };
   const times = { layers: [], graph: [] };
   for (let i = 0; i < 3; i += 1) for (const m of Object.values(models)) await run(m);
   for (let i = 0; i < runs; i += 1) {
@@ -43,7 +46,8 @@ def export_both(model_id, folder):
 
     from convert.tfenv import tf
 
-    model, _ = mesonet.load(weights.resolve(model_id))
+    trained, _ = mesonet.load(weights.resolve(model_id))
+    model, _ = inference_graph.serving_graph(trained)  # the graph the exporter saves
     tfjs.converters.save_keras_model(model, str(folder / "layers"))
 
     @tf.function(input_signature=[tf.TensorSpec([None, 256, 256, 3], tf.float32)])

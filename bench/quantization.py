@@ -1,10 +1,13 @@
 """The P(real) error that float16 and uint8 weight quantisation introduce, on
 every labelled face crop in ../shared/datasets, for each published model.
 
-Weights are quantised and dequantised with the TF.js converter's own functions
-(the arithmetic TF.js applies when it loads quantised shards) and scored with
-Keras, so the figures cover far more faces than a browser run could; the
-export's parity check confirms them in TF.js on its sample.
+The weights of the graph the exporter saves (convert/inference_graph.py: its
+batch norms are 1x1 convolutions, so their weights round differently) are
+quantised and dequantised with the TF.js converter's own functions (the
+arithmetic TF.js applies when it loads quantised shards), scored with Keras
+and compared with the model as trained. The figures cover far more faces than
+a browser run could; the export's parity check confirms them in TF.js on its
+sample.
 
     .venv/bin/python -m bench.quantization
 """
@@ -13,7 +16,7 @@ import sys
 import numpy as np
 
 from bench.common import markdown_table, write_results
-from convert import mesonet, parity, weights
+from convert import inference_graph, mesonet, parity, weights
 from convert.constants import PARITY_TOLERANCE, PUBLISHED_MODELS, SHARED_DIR, THRESHOLDS
 from convert.preprocess import load_inputs
 
@@ -41,11 +44,11 @@ def main(argv=None):
     for model_id in PUBLISHED_MODELS:
         model, _ = mesonet.load(weights.resolve(model_id))
         reference = model.predict(inputs, batch_size=64, verbose=0).ravel()
-        original = model.get_weights()
+        served, _ = inference_graph.serving_graph(model)
+        original = served.get_weights()
         for option in ("float16", "uint8"):
-            model.set_weights(dequantized(original, option))
-            scores = model.predict(inputs, batch_size=64, verbose=0).ravel()
-            model.set_weights(original)
+            served.set_weights(dequantized(original, option))
+            scores = served.predict(inputs, batch_size=64, verbose=0).ravel()
             delta = np.abs(scores - reference)
             tolerance = PARITY_TOLERANCE[option]["cpu"]
             figures = {"max": float(delta.max()), "p99": float(np.percentile(delta, 99)),
