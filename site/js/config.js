@@ -11,8 +11,8 @@ export const BACKENDS = Object.freeze(['webgl', 'wasm', 'cpu']);
 /**
  * Most threads the WASM backend uses (one per logical processor up to this),
  * when the page is cross-origin isolated; else it has one. On the 2-core test
- * machine two threads classify a face in the page in 3.5 ms instead of 5.6,
- * and find faces in an image in 181 ms instead of 307 (bench.image_pipeline).
+ * machine two threads classify a face in the page in 3.5 ms instead of 5.5,
+ * and find faces in an image in 204 ms instead of 294 (bench.image_pipeline).
  */
 export const WASM_MAX_THREADS = 4;
 
