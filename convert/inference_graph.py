@@ -82,9 +82,11 @@ def _rebuild(model, deferred=frozenset(), copy=_clone):
     def source(tensor):
         return tensors[id(tensor)]
 
+    # from model.inputs: a Sequential model does not list its InputLayer in model.layers
+    for tensor, name in zip(model.inputs, model.input_names):
+        tensors[id(tensor)] = keras.Input(tensor.shape[1:], name=name)
     for layer in model.layers:
         if isinstance(layer, layers.InputLayer):
-            tensors[id(layer.output)] = keras.Input(layer.input_shape[0][1:], name=layer.name)
             continue
         inputs = layer.input if isinstance(layer.input, list) else [layer.input]
         if layer.name in deferred:

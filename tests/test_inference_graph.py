@@ -89,3 +89,19 @@ def test_serving_graph_names_the_trained_models_last_convolution():
         sorted(layer.name for layer in model.layers if isinstance(layer, BN))
     x = np.random.default_rng(3).random((2, 256, 256, 3), dtype=np.float32)
     np.testing.assert_allclose(outputs(served, x), outputs(model, x), rtol=0, atol=1e-6)
+
+
+def test_a_sequential_model_is_rewritten_too():
+    """A user's own training may save a Sequential model, which does not list
+    its input layer among its layers."""
+    rng = np.random.default_rng(8)
+    model = keras.Sequential([keras.Input((32, 32, 3)), CONV(4, 3, padding="same", activation="relu"),
+                              BN(), POOL(2), keras.layers.Flatten(),
+                              keras.layers.Dense(1, activation="sigmoid")])
+    conv, norm = model.layers[:2]
+    norm.set_weights([rng.uniform(0.5, 2, 4), rng.normal(size=4), rng.normal(size=4), rng.uniform(0.5, 2, 4)])
+    served, notes = inference_graph.serving_graph(model)
+    assert notes == {"pooled_before_norm": [norm.name], "norms_as_conv": [norm.name],
+                     "gradcam_layer": conv.name}
+    x = rng.random((2, 32, 32, 3), dtype=np.float32)
+    np.testing.assert_allclose(outputs(served, x), outputs(model, x), rtol=0, atol=1e-6)
