@@ -72,9 +72,10 @@ def _as_conv(norm):
 
 
 def _rebuild(model, deferred=frozenset(), copy=_clone):
-    """A copy of a functional model, each layer built by copy(layer) -> (layer,
-    weights) and called once; a layer named in deferred (one input, one
-    consumer) runs after its consumer instead of before it."""
+    """A functional copy of a model (functional or Sequential), each layer
+    built by copy(layer) -> (layer, weights) and called once; a layer named in
+    deferred (one input, one consumer) runs after its consumer instead of
+    before it."""
     tensors = {}  # id of an original layer's output -> the copy's tensor
     waiting = {}  # id of a deferred layer's output -> that layer
     built = []
@@ -110,7 +111,7 @@ def _rebuild(model, deferred=frozenset(), copy=_clone):
 
 
 def pool_before_norm(model):
-    """(model, names): a copy of a functional model in which each swappable
+    """(model, names): a functional copy of model in which each swappable
     batch norm runs after its max pool, and the names of those norms.
     Layer names and weights are kept."""
     swap = swappable_norms(model)
@@ -118,7 +119,7 @@ def pool_before_norm(model):
 
 
 def norms_as_conv(model):
-    """(model, names): a copy of a functional model in which each batch norm
+    """(model, names): a functional copy of model in which each batch norm
     over the channels of images is a 1x1 convolution of the same name, and
     the names of those norms."""
     names = [layer.name for layer in model.layers
