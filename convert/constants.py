@@ -9,6 +9,12 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SITE_DIR = REPO_ROOT / "site"
 SITE_MODEL_DIR = SITE_DIR / "model"
 SHARED_DIR = REPO_ROOT.parent / "shared"
+# The four MesoNet test images (DariusAf/MesoNet, Apache-2.0, with their
+# LICENSE and NOTICE): the only third-party media the repository carries, so a
+# clone without ../shared can check parity and run its tests.
+TEST_IMAGES_DIR = REPO_ROOT / "data" / "mesonet-test-images"
+# The labelled research data beside the repository, when there (never committed).
+SHARED_DATASETS_DIR = SHARED_DIR / "datasets"
 
 METADATA_SCHEMA = 1
 METADATA_FILE = "metadata.json"
@@ -48,6 +54,9 @@ PARITY_TOLERANCE = {
     "uint8": {"cpu": 5e-2, "wasm": 5e-2, "webgl": 5e-2},
 }
 PARITY_RANDOM_INPUTS = 4
+# Synthetic inputs beside the random ones: the ends of the input range and
+# structure that photos rarely have (see parity.synthetic_inputs).
+PARITY_SYNTHETIC_INPUTS = ("black", "white", "gradient", "checkerboard")
 PARITY_MAX_IMAGES = 32
 PARITY_SEED = 20180901
 

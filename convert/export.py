@@ -11,8 +11,8 @@ import warnings
 from pathlib import Path
 
 from convert import inference_graph, mesonet, metadata, parity, weights
-from convert.constants import (MODEL_INDEX_FILE, PARITY_BACKENDS, PARITY_TOLERANCE,
-                               PUBLISHED_MODELS, SITE_MODEL_DIR)
+from convert.constants import (MODEL_INDEX_FILE, PARITY_BACKENDS, PARITY_SYNTHETIC_INPUTS,
+                               PARITY_TOLERANCE, PUBLISHED_MODELS, SITE_MODEL_DIR)
 from convert.errors import ConvertError
 
 SHARD_BYTES = 4 * 1024 * 1024
@@ -61,10 +61,15 @@ def _move_into_place(work, out_dir):
         shutil.rmtree(old)
 
 
-def run_parity(model, model_dir, quantize, images, backends, log):
-    inputs, names = parity.parity_inputs(images)
-    log(f"parity: scoring {len(images)} images + {len(names) - len(images)} random inputs "
-        f"with Keras and TF.js ({', '.join(backends)})")
+def run_parity(model, model_dir, quantize, groups, backends, log):
+    """Keras against TF.js on every backend; groups: [(where, image paths)]
+    from parity.parity_images. The report says which images were used."""
+    images = [path for _, paths in groups for path in paths]
+    inputs, names = parity.parity_inputs(images, synthetic=PARITY_SYNTHETIC_INPUTS)
+    randoms = len(names) - len(images) - len(PARITY_SYNTHETIC_INPUTS)
+    used = " + ".join(f"{len(paths)} from {where}" for where, paths in groups)
+    log(f"parity: scoring {len(images)} images ({used}) + {randoms} random + "
+        f"{len(PARITY_SYNTHETIC_INPUTS)} synthetic inputs with Keras and TF.js ({', '.join(backends)})")
     reference = parity.keras_scores(model, inputs)
     by_backend = parity.browser_scores(model_dir, inputs, backends)
     report = parity.compare(reference, by_backend, names, PARITY_TOLERANCE[quantize])
@@ -75,7 +80,10 @@ def run_parity(model, model_dir, quantize, images, backends, log):
                 f"(tolerance {row['tolerance']:.0e}) {'ok' if row['passed'] else 'FAILED'}")
         else:
             log(f"parity: {backend:5s} not available in this browser ({row['reason']})")
-    return {"images": len(images), "random_inputs": len(names) - len(images),
+    return {"images": len(images),
+            "image_sources": [{"from": where, "images": len(paths),
+                               "files": [Path(p).name for p in paths]} for where, paths in groups],
+            "random_inputs": randoms, "synthetic_inputs": list(PARITY_SYNTHETIC_INPUTS),
             "backends": report}
 
 
@@ -99,6 +107,8 @@ def export(source, out_dir, *, architecture=None, quantize="none", model_id=None
     out_dir = Path(out_dir)
     band, calibration = metadata.read_thresholds(thresholds_file) if thresholds_file \
         else (None, None)
+    # the parity images are found before any work, so a mistyped path fails at once
+    groups = parity.parity_images(parity_images) if check_parity else None
     path, facts = resolve_source(source)
     model, arch = mesonet.load(path, architecture or facts.get("architecture"))
     served, rewrites = inference_graph.serving_graph(model)
@@ -121,10 +131,8 @@ def export(source, out_dir, *, architecture=None, quantize="none", model_id=None
         meta.update(rewrites)
         metadata.write(work, meta)  # the site's loader reads it during the parity check
         if check_parity:
-            images = parity.list_images(parity_images) if parity_images else \
-                parity.default_parity_images()
             # against the model as trained, not the rewritten one it was saved as
-            meta["parity"] = run_parity(model, work, quantize, images, backends, log)
+            meta["parity"] = run_parity(model, work, quantize, groups, backends, log)
             _raise_on_parity_failure(path, meta["parity"]["backends"])
             metadata.write(work, meta)
         _move_into_place(work, out_dir)

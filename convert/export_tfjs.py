@@ -36,7 +36,9 @@ def build_parser():
     parser.add_argument("--no-parity", dest="check_parity", action="store_false",
                         help="skip the Keras vs TF.js parity check")
     parser.add_argument("--parity-images", nargs="+", type=Path, metavar="PATH",
-                        help="images or folders to check parity on (default: the shared fixtures)")
+                        help="more images or folders to check parity on, beside the repository's "
+                             "four MesoNet test images (default: a sample of ../shared/datasets "
+                             "when it is there)")
     parser.add_argument("--backends", nargs="+", choices=PARITY_BACKENDS,
                         default=list(PARITY_BACKENDS), help="TF.js backends to check")
     return parser

@@ -8,7 +8,8 @@ import numpy as np
 
 from convert import browser, webserver
 from convert.constants import (INPUT_CHANNELS, INPUT_SIZE, PARITY_MAX_IMAGES,
-                               PARITY_RANDOM_INPUTS, PARITY_SEED, SHARED_DIR, SITE_DIR)
+                               PARITY_RANDOM_INPUTS, PARITY_SEED, PARITY_SYNTHETIC_INPUTS,
+                               REPO_ROOT, SHARED_DATASETS_DIR, SITE_DIR, TEST_IMAGES_DIR)
 from convert.errors import ConvertError
 from convert.preprocess import IMAGE_SUFFIXES, decode, to_input
 
@@ -16,13 +17,23 @@ HARNESS_DIR = Path(__file__).parent / "harness"
 PAGE_TIMEOUT_MS = 120_000
 
 
-def default_parity_images():
-    """The fixture faces, plus an even sample of the labelled dataset crops."""
-    fixtures = list_images([SHARED_DIR / "fixtures"])
-    dataset = list_images([SHARED_DIR / "datasets"])
-    room = max(PARITY_MAX_IMAGES - len(fixtures), 0)
-    step = max(len(dataset) // room, 1) if room else len(dataset) + 1
-    return fixtures + dataset[::step][:room]
+def parity_images(extra=None):
+    """The images parity is checked on, as [(where they come from, paths)]:
+    the repository's four MesoNet test images, then the images or folders in
+    `extra` (--parity-images; an empty list: none), or, when extra is None and
+    the labelled research data sits beside the repository (../shared/datasets),
+    an even sample of it."""
+    groups = [(f"{TEST_IMAGES_DIR.relative_to(REPO_ROOT)} (in the repository)",
+               list_images([TEST_IMAGES_DIR]))]
+    if extra is not None:
+        groups.append(("--parity-images", list_images(extra)))
+    elif SHARED_DATASETS_DIR.is_dir():
+        dataset = list_images([SHARED_DATASETS_DIR])
+        room = max(PARITY_MAX_IMAGES - len(groups[0][1]), 0)
+        step = max(len(dataset) // room, 1) if room else len(dataset) + 1
+        groups.append((f"{SHARED_DATASETS_DIR} (labelled data beside the repository)",
+                       dataset[::step][:room]))
+    return [(where, paths) for where, paths in groups if paths]
 
 
 def list_images(paths):
@@ -38,14 +49,31 @@ def list_images(paths):
     return found
 
 
-def parity_inputs(image_paths, n_random=PARITY_RANDOM_INPUTS, seed=PARITY_SEED):
-    """(inputs float32 [N, S, S, 3], names): images, then uniform random tensors in [0, 1]."""
+def synthetic_inputs(kinds=PARITY_SYNTHETIC_INPUTS):
+    """Model inputs no photo gives: all 0, all 1, a colour gradient, a fine
+    checkerboard (saturated activations, high frequencies)."""
+    y, x = np.mgrid[0:INPUT_SIZE, 0:INPUT_SIZE].astype(np.float32) / (INPUT_SIZE - 1)
+    shape = (INPUT_SIZE, INPUT_SIZE, INPUT_CHANNELS)
+    made = {
+        "black": np.zeros(shape, np.float32),
+        "white": np.ones(shape, np.float32),
+        "gradient": np.stack([x, y, 1 - x], axis=-1),
+        "checkerboard": np.repeat((((np.indices((INPUT_SIZE, INPUT_SIZE)).sum(0)) % 2)
+                                   .astype(np.float32))[..., None], INPUT_CHANNELS, axis=-1),
+    }
+    return [made[kind] for kind in kinds], [f"synthetic-{kind}" for kind in kinds]
+
+
+def parity_inputs(image_paths, n_random=PARITY_RANDOM_INPUTS, seed=PARITY_SEED, synthetic=()):
+    """(inputs float32 [N, S, S, 3], names): images, then uniform random tensors
+    in [0, 1], then the synthetic inputs named."""
     images = [to_input(decode(p)) for p in image_paths]
     rng = np.random.default_rng(seed)
     shape = (INPUT_SIZE, INPUT_SIZE, INPUT_CHANNELS)
     randoms = [rng.random(shape, dtype=np.float32) for _ in range(n_random)]
-    names = [str(p) for p in image_paths] + [f"random-{i}" for i in range(n_random)]
-    return np.stack(images + randoms).astype(np.float32), names
+    made, made_names = synthetic_inputs(synthetic)
+    names = [str(p) for p in image_paths] + [f"random-{i}" for i in range(n_random)] + made_names
+    return np.stack(images + randoms + made).astype(np.float32), names
 
 
 def keras_scores(model, inputs, batch_size=32):

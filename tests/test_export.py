@@ -13,8 +13,6 @@ from convert.constants import (CACHE_DIR_ENV, DEFAULT_MODEL_ID, PARITY_BACKENDS,
 from convert.export import export
 from convert.tfenv import keras
 
-FIXTURE_IMAGES = [SHARED_DIR / "fixtures" / "mesonet-test-images"]
-
 
 def deterministic_model(architecture, seed=7):
     """A MesoNet with seeded random weights and non-trivial batch-norm statistics."""
@@ -52,11 +50,12 @@ def test_tiny_full_model(tmp_path, architecture):
     source = tmp_path / "retrained.h5"
     deterministic_model(architecture).save(source)
     out = tmp_path / "site-model" / "my-model"
-    meta = export(source, out, parity_images=FIXTURE_IMAGES, backends=("cpu", "wasm"),
+    meta = export(source, out, parity_images=(), backends=("cpu", "wasm"),
                   log=lambda _: None)
     assert meta["id"] == "my-model" and meta["architecture"] == architecture
     assert meta["source"]["sha256"] == weights.sha256_of(source)
     assert meta["parity"]["images"] == 4 and meta["parity"]["random_inputs"] > 0
+    assert [s["images"] for s in meta["parity"]["image_sources"]] == [4]
     assert_parity_passed(meta, ("cpu", "wasm"))
     assert_files_match_metadata(out, meta)
     assert metadata.read(out) == meta
@@ -66,7 +65,7 @@ def test_tiny_weights_only_model_infers_architecture(tmp_path):
     source = tmp_path / "weights_only.h5"
     model = deterministic_model("mesoinception4", seed=11)
     model.save_weights(source)
-    meta = export(source, tmp_path / "m", name="My retrained net", parity_images=FIXTURE_IMAGES,
+    meta = export(source, tmp_path / "m", name="My retrained net", parity_images=(),
                   backends=("cpu",), log=lambda _: None)
     assert meta["architecture"] == "mesoinception4" and meta["name"] == "My retrained net"
     assert_parity_passed(meta, ("cpu",))
