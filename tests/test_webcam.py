@@ -10,6 +10,7 @@ from PIL import Image
 from conftest import FIXTURES
 from convert import browser, y4m
 from convert.preprocess import decode
+from test_site import assert_no_sideways_scroll
 
 FACES = {p.stem: p for p in sorted(FIXTURES.glob("*/*.jpg"))}  # df00204, df01254, real00240, real00772
 REAL = "real00240"
@@ -123,6 +124,13 @@ def band(p_real, thresholds):
     if p_real < thresholds["fake_below"]:
         return "fake"
     return "real" if p_real > thresholds["real_above"] else "uncertain"
+
+
+def test_webcam_view_fits_a_phone(cameras, open_camera_page):
+    page = open_camera_page(cameras(REAL))
+    start(page)
+    assert_no_sideways_scroll(page, "with the webcam on")
+    assert page.locator("[data-testid=webcam-video]").is_visible()
 
 
 @pytest.mark.parametrize("name", sorted(FACES))
