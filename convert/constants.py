@@ -63,6 +63,7 @@ PARITY_SEED = 20180901
 # Published MesoNet weights (Afchar et al., WIFS 2018), pinned to one commit.
 WEIGHTS_COMMIT = "2144d56a30e48cdcac1976ff13a1c5cdc86376c6"
 WEIGHTS_URL = "https://github.com/DariusAf/MesoNet/raw/{commit}/weights/{file}"
+VERBOSE_ENV = "MESONET_VERBOSE"  # "1": the tools show TensorFlow's own logging (--verbose)
 WEIGHTS_DIR_ENV = "MESONET_WEIGHTS_DIR"  # a local mirror of the weight files
 CACHE_DIR_ENV = "MESONET_CACHE_DIR"  # where downloads are kept
 DEFAULT_CACHE_DIR = Path.home() / ".cache" / "mesonet-web"

@@ -22,7 +22,7 @@ if __package__ in (None, ""):  # run as a script: make `convert` importable
 
 import numpy as np  # noqa: E402
 
-from convert import dataset, metrics  # noqa: E402
+from convert import cli, dataset, metrics  # noqa: E402
 from convert.constants import (CALIBRATION_PRECISION, CALIBRATION_SPLIT_SEED,  # noqa: E402
                                DECISION_THRESHOLD, EVAL_BATCH, METADATA_FILE, METRICS_FILE,
                                POSITIVE_CLASS, PUBLISHED_MODELS, REPO_ROOT, SCORES_FILE,
@@ -257,15 +257,14 @@ def build_parser():
 
 
 def main(argv=None):
-    args = build_parser().parse_args(argv)
+    return cli.run(build_parser(), work, argv)
+
+
+def work(args):
     started = time.perf_counter()
-    try:
-        report, out = run(args.data_dir, args.model, args.out, browser=args.browser,
-                          backend=args.backend, calibrate_band=args.calibrate, limit=args.limit,
-                          log=lambda msg: print(msg, file=sys.stderr))
-    except ConvertError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    report, out = run(args.data_dir, args.model, args.out, browser=args.browser,
+                      backend=args.backend, calibrate_band=args.calibrate, limit=args.limit,
+                      log=cli.log)
     images = report["images"]
     print(f"{report['dataset']}: {images['count']} images, ROC AUC {_fmt(images['roc_auc'])}, "
           f"EER {_fmt(images['eer'])}, accuracy {_fmt(images['accuracy'])}"

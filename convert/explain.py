@@ -22,7 +22,7 @@ import numpy as np
 if __package__ in (None, ""):  # run as a script: make `convert` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from convert.errors import ConvertError  # noqa: E402
+from convert import cli  # noqa: E402
 
 TARGETS = ("fake", "real")
 
@@ -99,31 +99,30 @@ def build_parser():
 
 
 def main(argv=None):
-    args = build_parser().parse_args(argv)
-    try:
-        from convert import mesonet
-        from convert.export import resolve_source
-        from convert.preprocess import decode, to_input
+    return cli.run(build_parser(), work, argv)
 
-        path, facts = resolve_source(args.model)
-        model, _ = mesonet.load(path, facts.get("architecture"))
-        args.out.mkdir(parents=True, exist_ok=True)
-        for image in args.images:
-            rgb = decode(image)
-            x = to_input(rgb)[None]
-            raw = grad_cam(model, x, args.target)
-            cam = normalise(raw)[0]
-            p_real = float(model(x, training=False).numpy().reshape(-1)[0])
-            overlay_png(rgb, cam, args.out / f"{image.stem}.gradcam.png")
-            (args.out / f"{image.stem}.gradcam.json").write_text(json.dumps({
-                "image": str(image), "model": args.model, "target": args.target,
-                "p_real": p_real, "shape": list(cam.shape), "max_raw": float(raw.max()),
-                "map": np.round(cam, 6).tolist()}) + "\n")
-            print(f"{image}: P(real) {p_real:.3f}, map {cam.shape[0]}x{cam.shape[1]} -> "
-                  f"{args.out / (image.stem + '.gradcam.png')}")
-    except ConvertError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+
+def work(args):
+    from convert import mesonet
+    from convert.export import resolve_source
+    from convert.preprocess import decode, to_input
+
+    path, facts = resolve_source(args.model)
+    model, _ = mesonet.load(path, facts.get("architecture"))
+    args.out.mkdir(parents=True, exist_ok=True)
+    for image in args.images:
+        rgb = decode(image)
+        x = to_input(rgb)[None]
+        raw = grad_cam(model, x, args.target)
+        cam = normalise(raw)[0]
+        p_real = float(model(x, training=False).numpy().reshape(-1)[0])
+        overlay_png(rgb, cam, args.out / f"{image.stem}.gradcam.png")
+        (args.out / f"{image.stem}.gradcam.json").write_text(json.dumps({
+            "image": str(image), "model": args.model, "target": args.target,
+            "p_real": p_real, "shape": list(cam.shape), "max_raw": float(raw.max()),
+            "map": np.round(cam, 6).tolist()}) + "\n")
+        print(f"{image}: P(real) {p_real:.3f}, map {cam.shape[0]}x{cam.shape[1]} -> "
+              f"{args.out / (image.stem + '.gradcam.png')}")
     return 0
 
 

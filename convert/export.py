@@ -14,6 +14,7 @@ from convert import inference_graph, mesonet, metadata, parity, weights
 from convert.constants import (MODEL_INDEX_FILE, PARITY_BACKENDS, PARITY_SYNTHETIC_INPUTS,
                                PARITY_TOLERANCE, PUBLISHED_MODELS, SITE_MODEL_DIR)
 from convert.errors import ConvertError
+from convert.tfenv import tensorflowjs
 
 SHARD_BYTES = 4 * 1024 * 1024
 
@@ -115,7 +116,7 @@ def export(source, out_dir, *, architecture=None, quantize="none", model_id=None
     model_id = model_id or facts.get("id") or _slug(out_dir.name)
     work = _make_workdir(out_dir)
     try:
-        import tensorflowjs as tfjs
+        tfjs = tensorflowjs()
         with warnings.catch_warnings():  # the converter's own HDF5 legacy-format notice
             warnings.simplefilter("ignore")
             tfjs.converters.save_keras_model(

@@ -12,9 +12,9 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make `convert` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from convert import cli  # noqa: E402
 from convert.constants import (ARCHITECTURES, PARITY_BACKENDS, PUBLISHED_MODELS,  # noqa: E402
                                QUANTIZATIONS, SITE_MODEL_DIR)
-from convert.errors import ConvertError  # noqa: E402
 
 
 def build_parser():
@@ -45,24 +45,22 @@ def build_parser():
 
 
 def main(argv=None):
-    args = build_parser().parse_args(argv)
+    return cli.run(build_parser(), work, argv)
+
+
+def work(args):
     out = args.out
     if out is None:
         model_id = args.model_id or (args.source if args.source in PUBLISHED_MODELS
                                      else Path(args.source).stem)
         out = SITE_MODEL_DIR / model_id
     started = time.perf_counter()
-    try:
-        from convert.export import export
+    from convert.export import export
 
-        meta = export(args.source, out, architecture=args.arch, quantize=args.quantize,
-                      model_id=args.model_id, name=args.name, check_parity=args.check_parity,
-                      parity_images=args.parity_images, backends=args.backends,
-                      thresholds_file=args.thresholds,
-                      log=lambda msg: print(msg, file=sys.stderr))
-    except ConvertError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    meta = export(args.source, out, architecture=args.arch, quantize=args.quantize,
+                  model_id=args.model_id, name=args.name, check_parity=args.check_parity,
+                  parity_images=args.parity_images, backends=args.backends,
+                  thresholds_file=args.thresholds, log=cli.log)
     print(f"exported {meta['id']} ({meta['architecture_name']}, quantization {meta['quantization']}) "
           f"to {out} in {time.perf_counter() - started:.1f} s")
     return 0

@@ -25,7 +25,7 @@ if __package__ in (None, ""):  # run as a script: make `convert` importable
 import numpy as np  # noqa: E402
 from PIL import Image, ImageEnhance, ImageFilter  # noqa: E402
 
-from convert import dataset, metrics  # noqa: E402
+from convert import cli, dataset, metrics  # noqa: E402
 from convert.constants import (AUGMENT, DECISION_THRESHOLD, FINETUNE_BATCH,  # noqa: E402
                                FINETUNE_EPOCHS, FINETUNE_FREEZE_BATCH_NORM,
                                FINETUNE_LEARNING_RATE, FINETUNE_PATIENCE,
@@ -189,16 +189,14 @@ def build_parser():
 
 
 def main(argv=None):
-    args = build_parser().parse_args(argv)
+    return cli.run(build_parser(), work, argv)
+
+
+def work(args):
     out = args.out or REPO_ROOT / "results" / "finetune" / f"{Path(args.base).stem}-{args.data_dir.name}"
-    try:
-        report = finetune(args.data_dir, out, base=args.base, epochs=args.epochs,
-                          patience=args.patience, batch_size=args.batch, learning_rate=args.lr,
-                          seed=args.seed, freeze_bn=args.freeze_bn, also=args.also,
-                          log=lambda msg: print(msg, file=sys.stderr))
-    except ConvertError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    report = finetune(args.data_dir, out, base=args.base, epochs=args.epochs,
+                      patience=args.patience, batch_size=args.batch, learning_rate=args.lr,
+                      seed=args.seed, freeze_bn=args.freeze_bn, also=args.also, log=cli.log)
     for name in report["before"]:
         b, a = report["before"][name], report["after"][name]
         print(f"{name}: ROC AUC {b['roc_auc']:.3f} -> {a['roc_auc']:.3f}, "

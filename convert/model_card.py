@@ -27,7 +27,7 @@ import numpy as np  # noqa: E402
 from convert.constants import (ARCHITECTURES,  # noqa: E402
                                DECISION_THRESHOLD, PUBLISHED_FIGURES, PUBLISHED_MODELS,
                                REPO_ROOT, SHARED_DIR, THRESHOLDS, THRESHOLDS_FILE)
-from convert.errors import ConvertError  # noqa: E402
+from convert import cli  # noqa: E402
 
 MODEL_ID = "meso4-df"
 DOCS_PAGE = REPO_ROOT / "docs" / "model-card.md"
@@ -366,16 +366,14 @@ def build_parser():
 
 
 def main(argv=None):
-    args = build_parser().parse_args(argv)
-    try:
-        if args.render:
-            card = json.loads(CARD_JSON.read_text())
-        else:
-            card = measure(args.datasets, finetune_run=args.finetune,
-                           log=lambda msg: print(msg, file=sys.stderr))
-    except ConvertError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    return cli.run(build_parser(), work, argv)
+
+
+def work(args):
+    if args.render:
+        card = json.loads(CARD_JSON.read_text())
+    else:
+        card = measure(args.datasets, finetune_run=args.finetune, log=cli.log)
     page = write_page(card)
     print(f"wrote {page.relative_to(REPO_ROOT)} and {ASSETS.relative_to(REPO_ROOT)}/")
     return 0

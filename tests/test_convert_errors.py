@@ -135,3 +135,37 @@ def test_parity_failure_fails_the_export_and_keeps_the_old_output(tmp_path, monk
     assert code == 1
     assert [p.name for p in out.iterdir()] == ["keep.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
+
+
+# Lines TensorFlow, XLA and absl print at start-up on a machine without a GPU;
+# the tools hide them unless --verbose is given.
+TF_NOISE = ("cuda", "absl", "cuDNN", "cuFFT", "cuBLAS", "computation placer", "oneDNN")
+
+
+def test_tools_print_only_their_own_lines(tmp_path):
+    """export_tfjs.py, evaluate.py and explain.py: their own lines, not TensorFlow's."""
+    from conftest import FIXTURES
+
+    data = tmp_path / "labelled"
+    for label, folder in (("real", "real"), ("fake", "df")):
+        shutil.copytree(FIXTURES / folder, data / label)
+    runs = {
+        "export_tfjs.py": ["meso4-df", "--out", tmp_path / "model", "--no-parity"],
+        "evaluate.py": [data, "--model", "meso4-df", "--out", tmp_path / "eval"],
+        "explain.py": [FIXTURES / "df" / "df00204.jpg", "--out", tmp_path / "maps"],
+    }
+    quiet = {}
+    for tool, args in runs.items():
+        quiet[tool] = result = subprocess.run([sys.executable, str(ROOT / "convert" / tool)] + [str(a) for a in args],
+                                capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, (tool, result.stderr)
+        noise = [line for line in (result.stdout + result.stderr).splitlines()
+                 if any(word.lower() in line.lower() for word in TF_NOISE)]
+        assert noise == [], (tool, noise)
+        assert result.stdout.strip(), f"{tool} printed no result line"
+    verbose = subprocess.run([sys.executable, str(ROOT / "convert" / "export_tfjs.py"), "meso4-df",
+                              "--out", str(tmp_path / "model2"), "--no-parity", "--verbose"],
+                             capture_output=True, text=True, timeout=300)
+    assert verbose.returncode == 0, verbose.stderr
+    assert len(verbose.stderr.splitlines()) > len(quiet["export_tfjs.py"].stderr.splitlines()), \
+        "--verbose shows TensorFlow's own lines too"
