@@ -1,5 +1,7 @@
-"""Video clips the tests make themselves: fixture faces on a plain background,
-written as WebM (VP8) with OpenCV, which every Chromium plays."""
+"""Pictures and video clips the tests make themselves from the repository's
+four test images: fixture faces on a plain background, pictures as JPEG and
+clips as WebM (VP8) with OpenCV, which every Chromium plays. Frames of the
+labelled dataset clips (../shared) are read here too."""
 from pathlib import Path
 
 import cv2
@@ -19,6 +21,20 @@ def place(faces, size=FRAME_SIZE):
         h, w = face.shape[:2]
         frame[y:y + h, x:x + w] = face
     return frame
+
+
+def face_picture(path, face_paths, size=FRAME_SIZE, side=None, quality=92):
+    """A JPEG picture of fixture faces (resized to `side` px, or as they are)
+    spread along the middle of a grey frame; returns the path."""
+    width, height = size
+    faces = [decode(p) if side is None else
+             cv2.resize(decode(p), (side, side), interpolation=cv2.INTER_AREA) for p in face_paths]
+    step = width // len(faces)
+    placed = [(face, (i * step + (step - face.shape[1]) // 2, (height - face.shape[0]) // 2))
+              for i, face in enumerate(faces)]
+    cv2.imwrite(str(path), cv2.cvtColor(place(placed, size), cv2.COLOR_RGB2BGR),
+                [cv2.IMWRITE_JPEG_QUALITY, quality])
+    return Path(path)
 
 
 def write_webm(path, frames, fps):

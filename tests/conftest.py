@@ -1,5 +1,12 @@
-"""Shared fixtures: paths into ../shared, the site served on a free port,
-headless Chromium, and pages that record every request they make."""
+"""Shared fixtures: test data, the site served on a free port, headless
+Chromium, and pages that record every request they make.
+
+Test data: the four MesoNet test images the repository carries (FIXTURES),
+and media the tests make from them (tests/clips.py, convert/y4m.py). Tests
+marked `datasets` need the labelled research data in ../shared/datasets
+(never in the repository): without it they are skipped with one line saying
+so, unless $MESONET_REQUIRE_DATASETS=1 (CI), where a missing data set or any
+skipped test fails the run."""
 import os
 import sys
 from pathlib import Path
@@ -11,14 +18,20 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from convert import browser, webserver  # noqa: E402
-from convert.constants import SHARED_DIR, SITE_DIR, SITE_MODEL_DIR, WEIGHTS_DIR_ENV  # noqa: E402
+from convert.constants import (SHARED_DATASETS_DIR, SHARED_DIR, SITE_DIR,  # noqa: E402
+                               SITE_MODEL_DIR, TEST_IMAGES_DIR, WEIGHTS_DIR_ENV)
 
-# Tests never touch the internet: published weights come from the shared mirror.
-os.environ.setdefault(WEIGHTS_DIR_ENV, str(SHARED_DIR / "models"))
+# Published weights: $MESONET_WEIGHTS_DIR, else the shared mirror beside the
+# repository when it is there (CI: no test touches the internet), else the
+# download cache (a user's clone downloads them once, sha256 checked).
+if (SHARED_DIR / "models").is_dir():
+    os.environ.setdefault(WEIGHTS_DIR_ENV, str(SHARED_DIR / "models"))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-FIXTURES = SHARED_DIR / "fixtures" / "mesonet-test-images"
-DATASETS = SHARED_DIR / "datasets"
+FIXTURES = TEST_IMAGES_DIR
+DATASETS = SHARED_DATASETS_DIR
+REQUIRE_DATASETS_ENV = "MESONET_REQUIRE_DATASETS"
+DATASETS_MISSING = f"needs the labelled research data in {DATASETS} (not in the repository)"
 # The labelled clips: FF++ 640x480 (30 s) and DFDC 1920x1080 (10 s).
 CLIPS = {
     "ffpp_real": DATASETS / "ffpp_c23_clips" / "real" / "519.mp4",
@@ -28,11 +41,34 @@ CLIPS = {
 }
 
 
+def datasets_required():
+    return os.environ.get(REQUIRE_DATASETS_ENV) == "1"
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", f"datasets: {DATASETS_MISSING}; skipped without it")
+
+
 def pytest_collection_modifyitems(config, items):
-    missing = [p for p in (FIXTURES, DATASETS, SHARED_DIR / "models") if not p.is_dir()]
-    if missing:
-        raise pytest.UsageError(f"test data not found: {', '.join(map(str, missing))} "
-                                "(the tests read ../shared beside the repository)")
+    if DATASETS.is_dir():
+        return
+    if datasets_required():
+        raise pytest.UsageError(f"${REQUIRE_DATASETS_ENV}=1 but {DATASETS} is missing")
+    skip = pytest.mark.skip(reason=DATASETS_MISSING)
+    for item in items:
+        if "datasets" in item.keywords:
+            item.add_marker(skip)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Where the data must be there (CI), a skipped test is a failure: it
+    would hide a check that did not run."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if datasets_required() and skipped and exitstatus == 0:
+        reporter.write_line(f"{len(skipped)} test(s) skipped with ${REQUIRE_DATASETS_ENV}=1: "
+                            + "; ".join(r.nodeid for r in skipped), red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(scope="session")

@@ -7,8 +7,9 @@ import sys
 import h5py
 import numpy as np
 
-from conftest import ROOT, SHARED_DIR
-from convert.constants import WEIGHTS_DIR_ENV
+from conftest import ROOT
+from convert.constants import PUBLISHED_MODELS, WEIGHTS_DIR_ENV
+from convert.weights import resolve
 
 CLI = [sys.executable, str(ROOT / "convert" / "export_tfjs.py")]
 
@@ -53,7 +54,7 @@ def test_not_hdf5(tmp_path):
 
 
 def test_weights_for_another_architecture(tmp_path):
-    source = SHARED_DIR / "models" / "MesoInception_DF.h5"
+    source = resolve("mesoinception4-df")
     out = tmp_path / "out"
     out.mkdir()
     result = run_cli(source, "--arch", "meso4", "--out", out / "model")
@@ -64,7 +65,7 @@ def test_weights_for_another_architecture(tmp_path):
 def test_weights_with_wrong_shapes(tmp_path):
     """A weights-only file whose layer kinds match Meso-4 but whose shapes do not."""
     bad = tmp_path / "bad_shapes.h5"
-    shutil.copy(SHARED_DIR / "models" / "Meso4_DF.h5", bad)
+    shutil.copy(resolve("meso4-df"), bad)
     with h5py.File(bad, "r+") as h5:
         group = h5["conv2d_5"]
         name = group.attrs["weight_names"][0].decode()
@@ -90,8 +91,8 @@ def test_unknown_architecture_needs_flag(tmp_path):
 def test_wrong_hash_in_mirror(tmp_path):
     mirror = tmp_path / "mirror"
     mirror.mkdir()
-    tampered = mirror / "Meso4_DF.h5"
-    data = bytearray((SHARED_DIR / "models" / "Meso4_DF.h5").read_bytes())
+    tampered = mirror / PUBLISHED_MODELS["meso4-df"]["file"]
+    data = bytearray(resolve("meso4-df").read_bytes())
     data[-100] ^= 0xFF
     tampered.write_bytes(bytes(data))
     out = tmp_path / "out"
@@ -109,7 +110,7 @@ def test_missing_from_mirror(tmp_path):
 def test_unwritable_output(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("")
-    result = run_cli(SHARED_DIR / "models" / "Meso4_DF.h5", "--out", blocker / "model")
+    result = run_cli(resolve("meso4-df"), "--out", blocker / "model")
     assert_one_line_error(result, blocker / "model", "cannot write")
     assert blocker.read_text() == ""
 

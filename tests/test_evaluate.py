@@ -1,5 +1,6 @@
 """evaluate.py: labelled folders, the metrics JSON, plots, calibration and errors,
-on a few real dataset crops (fast: the whole file runs in seconds)."""
+on a small labelled set made from the repository's test images (fast: the
+whole file runs in seconds), and the reference figures on the labelled data."""
 import csv
 import json
 import shutil
@@ -8,9 +9,10 @@ import sys
 
 import numpy as np
 import pytest
+from PIL import Image
 from sklearn.metrics import roc_auc_score
 
-from conftest import DATASETS, ROOT
+from conftest import DATASETS, FIXTURES, ROOT
 from convert import dataset, evaluate
 from convert.errors import ConvertError
 
@@ -19,19 +21,22 @@ DFDC = DATASETS / "dfdc_faces224"
 
 
 def small_set(tmp_path, per_video=3, videos=2, with_csv=False):
-    """A labelled folder with `videos` videos per class, `per_video` frames each."""
+    """A labelled folder with `videos` "videos" per class (the repository's
+    test images of that class), `per_video` "frames" each (the image shifted
+    by a few pixels), named `<video>_<frame>.jpg` as MesoNet's validation set."""
     root = tmp_path / "set"
-    for label in ("real", "fake"):
+    rows = ["file,label,video_id"]
+    for label, folder in (("real", "real"), ("fake", "df")):
         (root / label).mkdir(parents=True)
-        files = sorted((MESONET / label).glob("*.jpg"))
-        by_video = {}
-        for path in files:
-            by_video.setdefault(dataset.video_from_name(path), []).append(path)
-        for video in sorted(by_video)[:videos]:
-            for path in by_video[video][:per_video]:
-                shutil.copy(path, root / label / path.name)
+        for source in sorted((FIXTURES / folder).glob("*.jpg"))[:videos]:
+            image = Image.open(source).convert("RGB")
+            for frame in range(per_video):
+                shifted = image.crop((frame * 3, frame * 2, image.width, image.height))
+                name = f"{source.stem}_{frame:04d}.jpg"
+                shifted.save(root / label / name, quality=95)
+                rows.append(f"{label}/{name},{label},{source.stem}")
     if with_csv:
-        shutil.copy(MESONET / "labels.csv", root / "labels.csv")
+        (root / "labels.csv").write_text("\n".join(rows) + "\n")
     return root
 
 
@@ -42,6 +47,7 @@ def test_video_ids_from_file_names_without_labels_csv(tmp_path):
     assert all(i.video.startswith(i.label + "/") for i in items)
 
 
+@pytest.mark.datasets
 def test_dfdc_fake_shares_its_group_with_its_original():
     items = dataset.load_folder(DFDC)
     rows = {r["file"]: r for r in csv.DictReader(open(DFDC / "labels.csv"))}
@@ -75,6 +81,7 @@ def test_cli_writes_metrics_scores_and_plots(tmp_path):
     assert cal["calibration_split"]["count"] + cal["held_out_split"]["count"] == 12
 
 
+@pytest.mark.datasets
 def test_keras_scores_match_the_reference_figure_on_a_subset():
     """An even 96-image subset of MesoNet validation: the in-domain model separates it."""
     items = evaluate._even_subset(dataset.load_folder(MESONET), 96)
@@ -92,7 +99,7 @@ def test_bad_folders_are_named(tmp_path, layout, message):
     (tmp_path / "real").mkdir()
     if layout == "empty-real":
         (tmp_path / "fake").mkdir()
-        shutil.copy(next(MESONET.glob("fake/*.jpg")), tmp_path / "fake")
+        shutil.copy(next(FIXTURES.glob("df/*.jpg")), tmp_path / "fake")
     with pytest.raises(ConvertError, match=message):
         dataset.load_folder(tmp_path)
 

@@ -3,8 +3,10 @@ Python Grad-CAM on the same crop, never changing a score, leaking nothing."""
 import numpy as np
 import pytest
 
-from clips import write_frame_jpeg
-from conftest import CLIPS, DATASETS, FIXTURES
+from PIL import Image
+
+from clips import face_picture
+from conftest import FIXTURES
 from convert import explain, mesonet, weights
 from convert.preprocess import decode, to_input
 from test_explain import MAP_TOLERANCE, MIN_CORRELATION
@@ -51,12 +53,21 @@ def meso4():
 
 @pytest.fixture(scope="module")
 def frame(tmp_path_factory):
-    """A full 640x480 video frame with a face, as a JPEG file."""
-    return write_frame_jpeg(CLIPS["ffpp_fake"], tmp_path_factory.mktemp("frame") / "frame.jpg")
+    """A 640x480 picture with two fixture faces in it, as a JPEG file."""
+    faces = sorted(FIXTURES.rglob("*.jpg"))
+    return face_picture(tmp_path_factory.mktemp("frame") / "frame.jpg", faces[1:3], side=180)
 
 
-def test_switching_heatmaps_on_draws_python_equal_maps(open_page, meso4, frame):
-    faces = sorted(FIXTURES.rglob("*.jpg")) + [sorted((DATASETS / "dfdc_faces224" / "fake").glob("*.jpg"))[0], frame]
+@pytest.fixture(scope="module")
+def small_crop(tmp_path_factory):
+    """A fixture face resized to 224x224 (as DFDC's crops are), as a PNG."""
+    path = tmp_path_factory.mktemp("crop") / "crop-224.png"
+    Image.open(sorted(FIXTURES.rglob("*.jpg"))[1]).resize((224, 224), Image.BILINEAR).save(path)
+    return path
+
+
+def test_switching_heatmaps_on_draws_python_equal_maps(open_page, meso4, frame, small_crop):
+    faces = sorted(FIXTURES.rglob("*.jpg")) + [small_crop, frame]
     page = open_page("?backend=wasm&model=meso4-df")
     cards = analyse(page.page, faces)
     assert page.page.locator("[data-testid=heatmap]").count() == 0  # off: nothing computed

@@ -6,8 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
-from clips import face_clip, write_frame_jpeg
-from conftest import CLIPS, FIXTURES, ROOT
+from clips import face_clip, face_picture
+from conftest import FIXTURES, ROOT
 
 SHOTS = ROOT / "docs" / "assets" / "screenshots"
 DONE = "xpath=self::*[@data-state='done']"
@@ -29,8 +29,9 @@ def save(locator, name):
 
 @pytest.fixture(scope="module")
 def frame(tmp_path_factory):
-    """A full 640x480 frame of the FF++ fake clip, as a JPEG: a picture with a face in it."""
-    return write_frame_jpeg(CLIPS["ffpp_fake"], tmp_path_factory.mktemp("shots") / "frame.jpg")
+    """A 640x480 picture with two fixture faces in it, as a JPEG."""
+    faces = sorted(FIXTURES.glob("*/*.jpg"))
+    return face_picture(tmp_path_factory.mktemp("shots") / "picture.jpg", [faces[3], FAKE_FACE], side=200)
 
 
 @pytest.fixture

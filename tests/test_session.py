@@ -11,17 +11,15 @@ import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import cv2
 import pytest
 
-from clips import face_clip, face_frames, write_frame_jpeg
-from conftest import CLIPS, FIXTURES, RecordedPage, SITE_DIR
+from clips import face_clip, face_frames, face_picture
+from conftest import FIXTURES, RecordedPage, SITE_DIR
 from convert import browser, y4m
 
 DONE = "xpath=self::*[@data-state='done']"
 REAL_FACES = sorted((FIXTURES / "real").glob("*.jpg"))
 FAKE_FACES = sorted((FIXTURES / "df").glob("*.jpg"))
-DATASET_CLIP = CLIPS["dfdc_real"]
 
 # Counts every way a page could send data without a request we would see as
 # one: navigator.sendBeacon (stubbed, so a beacon is counted, never sent),
@@ -107,13 +105,6 @@ def session(chromium, site_url):
         s.close()
 
 
-def video_frame(tmp_path):
-    """A full 640x480 frame of the FF++ fake clip, as a JPEG."""
-    path = write_frame_jpeg(CLIPS["ffpp_fake"], tmp_path / "frame-640x480.jpg")
-    assert cv2.imread(str(path)).shape == (480, 640, 3)
-    return path
-
-
 def add(page, paths, start, timeout=180_000):
     page.set_input_files("[data-testid=file-input]", [str(p) for p in paths])
     cards = page.locator("[data-testid=result]")
@@ -148,16 +139,17 @@ def test_a_whole_session_requests_only_the_sites_own_static_files(session, tmp_p
     page.evaluate("navigator.serviceWorker.ready")  # the service worker's precache is part of the session
     page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=120_000)
 
-    # Images: the fixture faces and a whole 640x480 frame.
-    images = REAL_FACES + FAKE_FACES + [video_frame(tmp_path)]
+    # Images: the fixture faces and a 640x480 picture with two of them.
+    images = REAL_FACES + FAKE_FACES + [face_picture(tmp_path / "picture-640x480.jpg", FAKE_FACES, side=200)]
     cards = add(page, images, 0)
     assert all(c.get_attribute("data-p-real") is not None for c in cards)
 
-    # Videos: a clip made here from a fixture face, and a dataset clip.
+    # Videos: clips made here of one fixture face, and of two people.
     clip = face_clip(tmp_path / "face.webm", [FAKE_FACES[1]], seconds=3)
-    made, dataset = add(page, [clip, DATASET_CLIP], len(images), timeout=300_000)
-    assert made.get_attribute("data-kind") == dataset.get_attribute("data-kind") == "video"
-    assert int(made.get_attribute("data-frames")) == 3
+    pair = face_clip(tmp_path / "pair.webm", [REAL_FACES[0], FAKE_FACES[0]], seconds=4, side=200)
+    made, two = add(page, [clip, pair], len(images), timeout=300_000)
+    assert made.get_attribute("data-kind") == two.get_attribute("data-kind") == "video"
+    assert int(made.get_attribute("data-frames")) == 3 and int(two.get_attribute("data-frames")) == 4
 
     # Heatmaps: on every image card, and on a frame picked on a video's timeline.
     page.check("[data-testid=heatmap-toggle]")

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from clips import face_clip, place, write_frame_jpeg
+from clips import face_clip, face_picture, place, write_frame_jpeg
 from conftest import CLIPS, DATASETS, FIXTURES
 from convert import mesonet, weights
 from convert.constants import SITE_MODEL_DIR
@@ -38,9 +38,19 @@ def keras():
 
 @pytest.fixture(scope="module")
 def frames(tmp_path_factory):
-    """Full video frames (640x480 and 1920x1080) written as JPEG files."""
+    """Full frames of the labelled clips (640x480 FF++, 1920x1080 DFDC) as JPEG files."""
     folder = tmp_path_factory.mktemp("frames")
     return {name: write_frame_jpeg(clip, folder / f"{name}.jpg") for name, clip in CLIPS.items()}
+
+
+@pytest.fixture(scope="module")
+def pictures(tmp_path_factory):
+    """Pictures made from the fixture faces: two faces in 640x480, three in 1920x1080."""
+    folder = tmp_path_factory.mktemp("pictures")
+    faces = sorted(FIXTURES.glob("*/*.jpg"))
+    return {"640x480": face_picture(folder / "two-faces-640x480.jpg", faces[1:3], side=200),
+            "1920x1080": face_picture(folder / "three-faces-1920x1080.jpg", [faces[0], faces[2], faces[3]],
+                                      size=(1920, 1080), side=300)}
 
 
 def ready(page):
@@ -87,10 +97,10 @@ def band(p_real, thresholds):
     return "real" if p_real > thresholds["real_above"] else "uncertain"
 
 
-def test_full_frames_faces_found_cropped_and_scored_like_python(open_page, frames, keras, site_model):
+def check_full_frames(open_page, paths, keras, thresholds):
+    """Every picture: its faces found, cropped square inside it, scored as Keras scores that crop."""
     page = open_page("?backend=wasm")
     before = ready(page)
-    paths = list(frames.values())
     rows = add_files(page, paths)
     inputs, expected_faces = [], []
     for path, row in zip(paths, rows):
@@ -106,12 +116,24 @@ def test_full_frames_faces_found_cropped_and_scored_like_python(open_page, frame
             expected_faces.append(face["p_real"])
         lowest = min(f["p_real"] for f in row["faces"])
         assert float(row["p_real"]) == lowest
-        assert row["verdict"] == band(lowest, site_model["thresholds"])
+        assert row["verdict"] == band(lowest, thresholds)
     np.testing.assert_allclose(expected_faces, keras("meso4-df", inputs), atol=PIPELINE_TOLERANCE)
     assert tensor_count(page) == before
     assert page.errors == [] and page.foreign_requests() == []
+    return rows
 
 
+def test_pictures_faces_found_cropped_and_scored_like_python(open_page, pictures, keras, site_model):
+    rows = check_full_frames(open_page, list(pictures.values()), keras, site_model["thresholds"])
+    assert [len(r["faces"]) for r in rows] == [2, 3], "every pasted face is found, nothing else"
+
+
+@pytest.mark.datasets
+def test_full_frames_faces_found_cropped_and_scored_like_python(open_page, frames, keras, site_model):
+    check_full_frames(open_page, list(frames.values()), keras, site_model["thresholds"])
+
+
+@pytest.mark.datasets
 def test_dataset_crops_are_scored_whole(open_page, keras):
     """Tight crops: the face fills the image, so the whole image is scored and
     the score equals the reference on the whole crop. The detector has to find
@@ -137,11 +159,11 @@ def test_dataset_crops_are_scored_whole(open_page, keras):
     assert page.foreign_requests() == []
 
 
-def test_faces_off_scores_whole_images(open_page, frames, keras):
+def test_faces_off_scores_whole_images(open_page, pictures, keras):
     page = open_page("?backend=cpu&faces=off")
     ready(page)
     assert not page.page.locator("[data-testid=faces-switch]").is_checked()
-    path = frames["ffpp_real"]
+    path = pictures["640x480"]
     [row] = add_files(page, [path])
     assert row["state"] == "done" and row["faces"] == []
     assert row["verdict"] in ("real", "uncertain", "fake")
@@ -171,12 +193,12 @@ def test_no_face_is_said_plainly_and_whole_image_can_be_scored(open_page, tmp_pa
     assert tensor_count(page) == before
 
 
-def test_bad_inputs_each_get_a_clear_card_and_the_others_finish(open_page, tmp_path, frames):
+def test_bad_inputs_each_get_a_clear_card_and_the_others_finish(open_page, tmp_path, pictures):
     good = sorted((FIXTURES / "real").glob("*.jpg"))[0]
     empty = tmp_path / "empty.jpg"
     empty.write_bytes(b"")
     truncated = tmp_path / "truncated.jpg"
-    data = frames["dfdc_real"].read_bytes()
+    data = pictures["1920x1080"].read_bytes()
     truncated.write_bytes(data[: len(data) // 3])
     text = tmp_path / "holiday.jpg"
     text.write_text("not really a JPEG")
@@ -202,10 +224,10 @@ def test_bad_inputs_each_get_a_clear_card_and_the_others_finish(open_page, tmp_p
     assert page.errors == [] and page.foreign_requests() == []
 
 
-def test_huge_image_face_and_whole_image_without_full_size_tensors(open_page, tmp_path, frames, keras):
+def test_huge_image_face_and_whole_image_without_full_size_tensors(open_page, tmp_path, pictures, keras):
     """10000x10000: detection on a downscaled copy, the face cropped at full
     resolution, and (faces off) the whole image gathered pixel-exactly."""
-    frame = Image.open(frames["dfdc_real"]).convert("RGB")
+    frame = Image.open(pictures["1920x1080"]).convert("RGB")
     big = Image.new("RGB", (10000, 10000), (90, 110, 130))
     big.paste(frame.resize((frame.width * 5, frame.height * 5), Image.NEAREST), (200, 2300))
     path = tmp_path / "huge.jpg"

@@ -49,7 +49,8 @@ def test_export_with_parity_on_a_clone_without_shared(tmp_path):
 
 def test_repository_carries_the_test_images_with_their_licence():
     """The four MesoNet test images (Apache-2.0) are the only third-party media
-    in the repository, and travel with their LICENSE and NOTICE."""
+    in the repository, and travel with their LICENSE and NOTICE; the built
+    models and vendored code are never tracked."""
     names = sorted(p.relative_to(TEST_IMAGES_DIR).as_posix() for p in TEST_IMAGES_DIR.rglob("*")
                    if p.is_file())
     assert names == ["LICENSE", "NOTICE", "README.md", "df/df00204.jpg", "df/df01254.jpg",
@@ -61,3 +62,7 @@ def test_repository_carries_the_test_images_with_their_licence():
                              capture_output=True, text=True, cwd=ROOT, check=True).stdout.split()
     media = [t for t in tracked if not t.startswith(("docs/assets/model-card/", "site/icons/"))]
     assert sorted(media) == ["data/mesonet-test-images/" + n for n in names if n.endswith(".jpg")]
+    # the build output holds third-party weights and code: never tracked
+    built = subprocess.run(["git", "ls-files", "site/model", "site/vendor", "bench/lighthouse/node_modules"],
+                           capture_output=True, text=True, cwd=ROOT, check=True).stdout.split()
+    assert built == ["site/model/README.md"]

@@ -22,6 +22,11 @@ FAKE_FACES = sorted((FIXTURES / "df").glob("*.jpg"))
 # (both FFmpeg, but their YUV to RGB conversions may round differently),
 # scored on the same box: measured up to 6.2e-4 on the FF++ fake clip.
 DECODE_TOLERANCE = 5e-3
+# The VP8 clips made here (OpenCV's encoder): Chromium and OpenCV turn their
+# YUV into RGB differently, 1.6 levels apart on average (measured on every
+# frame of a made clip, the page reading the right frame each time), which
+# moved P(real) by up to 0.012 on the two-people clip.
+MADE_CLIP_DECODE_TOLERANCE = 2e-2
 
 
 def add_videos(page, paths, start=0, timeout=180_000):
@@ -72,6 +77,7 @@ def worker_tensors(cards):
     return counts
 
 
+@pytest.mark.datasets
 @pytest.mark.parametrize("name", sorted(CLIPS))
 def test_dataset_clips_end_to_end(open_page, site_model, name):
     page = open_page("?backend=wasm")
@@ -93,21 +99,34 @@ def test_dataset_clips_end_to_end(open_page, site_model, name):
     assert page.errors == [] and page.foreign_requests() == []
 
 
-def test_frame_scores_equal_keras_on_the_same_frames_and_boxes(open_page, keras_df):
+@pytest.fixture(scope="module")
+def made_clip(tmp_path_factory):
+    """A 3 s WebM of two fixture faces moving (30 frames at 10 fps)."""
+    return face_clip(tmp_path_factory.mktemp("clip") / "two-people.webm", [REAL_FACES[0], FAKE_FACES[1]],
+                     seconds=3, side=200)
+
+
+@pytest.mark.parametrize("clip_name", ["made", pytest.param("ffpp_fake", marks=pytest.mark.datasets)])
+def test_frame_scores_equal_keras_on_the_same_frames_and_boxes(open_page, keras_df, made_clip, clip_name):
+    """Each frame's faces, scored in the page, equal Keras on the same frame
+    (decoded by OpenCV) and the same boxes: a VP8 clip made here, and the
+    FF++ H.264 clip."""
     page = open_page("?backend=wasm")
     ready(page)
-    clip = CLIPS["ffpp_fake"]
+    clip = made_clip if clip_name == "made" else CLIPS[clip_name]
     add_videos(page, [clip])
     (result,) = export_json(page)["results"]
-    assert result["kind"] == "video" and len(result["frames"]) == 30
+    expected_frames = 3 if clip_name == "made" else 30
+    assert result["kind"] == "video" and len(result["frames"]) == expected_frames
     inputs, page_scores = [], []
-    for frame in result["frames"][::5]:
+    for frame in result["frames"][::max(expected_frames // 6, 1)]:
         rgb = read_frame(clip, frame["time"])
         for face in frame["faces"]:
             inputs.append(to_input(rgb, tuple(int(v) for v in face["box"].split(","))))
             page_scores.append(face["p_real"])
     assert len(inputs) >= 5
-    np.testing.assert_allclose(page_scores, keras_df(inputs), atol=DECODE_TOLERANCE)
+    tolerance = MADE_CLIP_DECODE_TOLERANCE if clip_name == "made" else DECODE_TOLERANCE
+    np.testing.assert_allclose(page_scores, keras_df(inputs), atol=tolerance)
 
 
 @pytest.mark.parametrize("face", [REAL_FACES[1], FAKE_FACES[0], FAKE_FACES[1]], ids=lambda p: p.name)
@@ -197,8 +216,8 @@ def test_bad_videos_each_get_a_clear_card_and_the_others_finish(open_page, tmp_p
     before = ready(page)
     files = {}
     files["corrupt.mp4"] = b"\x00\x00\x00\x18ftypmp42" + bytes(np.random.default_rng(1).integers(0, 255, 50_000, dtype=np.uint8))
-    data = CLIPS["ffpp_real"].read_bytes()
-    files["truncated.mp4"] = data[: len(data) // 4]
+    data = face_clip(tmp_path / "whole.webm", [REAL_FACES[0]], seconds=8).read_bytes()
+    files["truncated.webm"] = data[: len(data) // 4]
     files["voice.webm"] = audio_only_webm(page)
     files["empty.mp4"] = b""
     for name, content in files.items():
@@ -215,7 +234,7 @@ def test_bad_videos_each_get_a_clear_card_and_the_others_finish(open_page, tmp_p
     writer = cv2.VideoWriter(str(tmp_path / "no-frames.webm"), cv2.VideoWriter_fourcc(*"VP80"), 10, (320, 240))
     writer.release()
     good = face_clip(tmp_path / "good.webm", [REAL_FACES[1]], seconds=2)
-    names = ["corrupt.mp4", "truncated.mp4", "voice.webm", "voice.wav", "empty.mp4", "old-codec.mp4", "no-frames.webm"]
+    names = ["corrupt.mp4", "truncated.webm", "voice.webm", "voice.wav", "empty.mp4", "old-codec.mp4", "no-frames.webm"]
     cards = add_videos(page, [tmp_path / n for n in names] + [good])
     by_name = {c.get_attribute("data-file"): c for c in cards}
     messages = {}
@@ -230,8 +249,8 @@ def test_bad_videos_each_get_a_clear_card_and_the_others_finish(open_page, tmp_p
     assert "codec" in messages["old-codec.mp4"] or "cannot be played" in messages["old-codec.mp4"]
     assert messages["no-frames.webm"] is not None
     # The truncated clip either fails with a message or keeps the frames read before the cut, and says so.
-    truncated = by_name["truncated.mp4"]
-    if messages["truncated.mp4"] is None:
+    truncated = by_name["truncated.webm"]
+    if messages["truncated.webm"] is None:
         assert truncated.get_attribute("data-state") == "done"
         assert "could not be decoded" in truncated.inner_text() or int(truncated.get_attribute("data-frames")) > 0
     assert by_name["good.webm"].get_attribute("data-state") == "done"
@@ -256,17 +275,19 @@ def test_an_hour_long_video_is_sampled_within_bounds(open_page, tmp_path):
 
 
 def test_sampling_settings_and_cancel_mid_video(open_page, tmp_path):
+    ten = face_clip(tmp_path / "ten-seconds.webm", [REAL_FACES[0]], seconds=10, fps=5)
+    thirty = face_clip(tmp_path / "thirty-seconds.webm", [FAKE_FACES[0]], seconds=30, fps=10)
     page = open_page("?backend=wasm")
     before = ready(page)
     page.page.fill("[data-testid=video-rate]", "2")
     page.page.fill("[data-testid=video-max-frames]", "5")
-    (card,) = add_videos(page, [CLIPS["dfdc_real"]])
+    (card,) = add_videos(page, [ten])
     times = [t for t, _ in frame_rows(card)]
     assert len(times) == 5 and np.allclose(np.diff(times), times[1] - times[0], atol=1e-6)
 
     page.page.fill("[data-testid=video-rate]", "10")
     page.page.fill("[data-testid=video-max-frames]", "200")
-    page.page.set_input_files("[data-testid=file-input]", [str(CLIPS["ffpp_real"]), str(REAL_FACES[1])])
+    page.page.set_input_files("[data-testid=file-input]", [str(thirty), str(REAL_FACES[1])])
     video = page.page.locator("[data-testid=result]").nth(1)
     page.page.wait_for_function(
         "() => Number(document.querySelectorAll('[data-testid=result]')[1]?.dataset.framesDone) >= 3", timeout=60_000)
