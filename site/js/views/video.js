@@ -172,9 +172,9 @@ export function showVideo(card, v) {
       button.dataset.frameIndex = String(index);
       button.append(thumbCanvas(frame.thumbs[face], 72));
       const caption = document.createElement('span');
-      caption.textContent = `${clock(frame.time)} · ${(/** @type {number} */ (summary.frameScores[index]) * 100).toFixed(0)}%`;
+      // The visible caption is the button's name (WCAG 2.5.3: label in name).
+      caption.textContent = `${clock(frame.time)} · P(real) ${(/** @type {number} */ (summary.frameScores[index]) * 100).toFixed(0)}%`;
       button.append(caption);
-      button.setAttribute('aria-label', `Frame at ${clock(frame.time)}, P(real) ${caption.textContent.split('· ')[1]}`);
       button.addEventListener('click', () => select(index));
       strip.append(button);
     }

@@ -1,0 +1,54 @@
+"""axe-core (pinned in package-lock.json, injected into the page) finds no
+WCAG 2.1 A/AA or best-practice violation on the page: empty, and with image
+and video results, heatmaps and a selected video frame shown, on a desktop
+and on a phone-sized screen."""
+import pytest
+
+from clips import face_clip, face_picture
+from conftest import FIXTURES, ROOT, RecordedPage
+from test_site import add_files, ready
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+
+
+def violations(page):
+    """axe's violations as one line each: rule (impact): how many nodes, first targets."""
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("(tags) => axe.run(document, { runOnly: { type: 'tag', values: tags } })"
+                          ".then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact,"
+                          " nodes: v.nodes.map((n) => n.target.join(' ')) })))", RULES)
+    return [f"{v['id']} ({v['impact']}): {len(v['nodes'])} node(s), e.g. {v['nodes'][:3]}" for v in found]
+
+
+@pytest.fixture
+def audited_page(chromium, site_url):
+    """A page in a context that lets axe's script in past the page's CSP."""
+    if not AXE.is_file():
+        raise pytest.UsageError(f"{AXE} is missing: run `npm ci` first")
+    context = chromium.new_context(bypass_csp=True)
+    page = RecordedPage(context.new_page(), site_url)
+    page.page.goto(f"{site_url}/index.html?backend=wasm")
+    yield page
+    context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_no_violations_empty_and_with_every_kind_of_result(audited_page, tmp_path, width):
+    page = audited_page
+    page.page.set_viewport_size({"width": width, "height": 800})
+    ready(page)
+    assert violations(page.page) == []
+
+    faces = sorted(FIXTURES.glob("*/*.jpg"))
+    picture = face_picture(tmp_path / "two-people.jpg", faces[1:3], side=200)
+    clip = face_clip(tmp_path / "faces.webm", faces[:2], seconds=2, fps=10, side=200)
+    page.page.check("[data-testid=heatmap-toggle]")
+    add_files(page, [faces[0], picture, clip])
+    cards = page.page.locator("[data-testid=result]")
+    for i in range(2):
+        cards.nth(i).locator("xpath=self::*[@data-heatmaps='done']").wait_for(timeout=90_000)
+    cards.nth(2).locator("[data-testid=timeline] circle").nth(1).click()
+    cards.nth(2).locator("[data-testid=frame-detail][data-heatmaps=done]").wait_for(timeout=90_000)
+    assert violations(page.page) == []
+    assert page.errors == []
