@@ -1,10 +1,11 @@
 """Run every benchmark, then the summary table: `./dev bench` or `.venv/bin/python -m bench`."""
 import sys
 
-from bench import (explain, image_pipeline, model_format, model_inference, quantization, summary,
-                   video_pipeline, webcam)
+from bench import (explain, image_pipeline, lighthouse, model_format, model_inference, quantization,
+                   summary, video_pipeline, webcam)
 
-BENCHMARKS = (model_inference, image_pipeline, video_pipeline, webcam, model_format, explain, quantization)
+BENCHMARKS = (model_inference, image_pipeline, video_pipeline, webcam, model_format, explain, quantization,
+              lighthouse)
 
 if __name__ == "__main__":
     for benchmark in BENCHMARKS:
