@@ -18,16 +18,17 @@ import numpy as np
 
 from bench.common import markdown_table, median_ms, runtime_label, site_visits, write_results
 from convert import browser, mesonet, parity, weights
-from convert.constants import QUANTIZATIONS, SHARED_DIR
+from convert.constants import QUANTIZATIONS, SHARED_DATASETS_DIR
 from convert.export import export
 
 BATCH = 16
 
 
 def real_face_images(limit=96):
-    """Labelled real and fake dataset crops, evenly sampled: the quantisation error
-    is measured on real face images, not only on the parity sample."""
-    images = parity.list_images([SHARED_DIR / "datasets"])
+    """Face images to measure the parity error on: the repository's test
+    images, and an even sample of the labelled dataset crops where they are
+    (the quantisation error is measured on real faces, not only on the usual sample)."""
+    images = parity.list_images([SHARED_DATASETS_DIR]) if SHARED_DATASETS_DIR.is_dir() else []
     return images[::max(len(images) // limit, 1)][:limit]
 
 
@@ -96,7 +97,7 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds; medians over them")
     parser.add_argument("--no-export", action="store_true", help="time only, skip the export and parity table")
     args = parser.parse_args(argv)
-    images = real_face_images()
+    images = [] if args.no_export else real_face_images()
     latency_rows, export_rows, data = [], [], {"batch": BATCH, "latency": {}, "export": []}
     for model_id in args.models:
         with tempfile.TemporaryDirectory() as tmp:

@@ -1,4 +1,5 @@
 """Headless Chromium through Playwright, for the parity check, tests and benchmarks."""
+import atexit
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,13 +32,26 @@ def launch_options(extra_args=()):
     return {"executable_path": chromium_path(), "headless": True, "args": LAUNCH_ARGS + list(extra_args)}
 
 
+_driver = None
+
+
+def driver():
+    """The process's one Playwright, started on first use. Playwright's sync
+    API cannot be started twice in a thread, so every browser (the tests'
+    session browser, the parity check's, a benchmark's) comes from this one."""
+    global _driver
+    if _driver is None:
+        from playwright.sync_api import sync_playwright
+
+        _driver = sync_playwright().start()
+        atexit.register(_driver.stop)
+    return _driver
+
+
 @contextmanager
 def launch(extra_args=()):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(**launch_options(extra_args))
-        try:
-            yield browser
-        finally:
-            browser.close()
+    browser = driver().chromium.launch(**launch_options(extra_args))
+    try:
+        yield browser
+    finally:
+        browser.close()

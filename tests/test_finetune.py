@@ -5,6 +5,7 @@ import json
 import shutil
 
 import numpy as np
+import pytest
 
 from conftest import DATASETS
 from convert import dataset, finetune, mesonet
@@ -22,6 +23,7 @@ def test_augment_is_seeded_and_keeps_the_shape():
     assert (a == b).all() and not (a == c).all()
 
 
+@pytest.mark.datasets
 def test_split_keeps_each_fake_with_its_original():
     items = dataset.load_folder(DFDC)
     splits = finetune.split_items(items)
@@ -52,6 +54,7 @@ def tiny_pairs(tmp_path, pairs=5):
     return root
 
 
+@pytest.mark.datasets
 def test_one_epoch_then_export(tmp_path):
     out = tmp_path / "ft"
     assert finetune.main([str(tiny_pairs(tmp_path)), "--out", str(out), "--epochs", "1",
