@@ -1,7 +1,9 @@
-"""Keras MesoNet .h5 -> TF.js layers model + metadata.json, with a parity proof.
+"""Keras MesoNet -> TF.js layers model + metadata.json, with a parity proof.
 
-The output is built in a temporary folder beside the destination and moved
-into place only when everything (conversion, parity, metadata) succeeded.
+Where the output may go is decided first (convert/destination.py: a user's
+files are never replaced). The output is built in a temporary folder beside
+the destination and moved into place only when everything (conversion,
+parity, metadata) succeeded.
 """
 import os
 import re
@@ -10,7 +12,7 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from convert import inference_graph, mesonet, metadata, parity, weights
+from convert import destination, inference_graph, mesonet, metadata, parity, weights
 from convert.constants import (MODEL_INDEX_FILE, PARITY_BACKENDS, PARITY_SYNTHETIC_INPUTS,
                                PARITY_TOLERANCE, PUBLISHED_MODELS, SITE_MODEL_DIR)
 from convert.errors import ConvertError
@@ -38,9 +40,6 @@ def _quantization_map(quantize):
 
 
 def _make_workdir(out_dir):
-    blocker = next((p for p in out_dir.parents if p.exists() and not p.is_dir()), None)
-    if blocker is not None:
-        raise ConvertError(out_dir, f"cannot write the output folder: {blocker} is a file")
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
@@ -48,18 +47,6 @@ def _make_workdir(out_dir):
         return work
     except OSError as exc:
         raise ConvertError(out_dir, f"cannot write the output folder ({exc.strerror or exc})") from exc
-
-
-def _move_into_place(work, out_dir):
-    old = None
-    if out_dir.exists():
-        if not out_dir.is_dir():
-            raise ConvertError(out_dir, "exists and is not a folder")
-        old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
-        out_dir.rename(old)
-    work.rename(out_dir)
-    if old is not None:
-        shutil.rmtree(old)
 
 
 def run_parity(model, model_dir, quantize, groups, backends, log):
@@ -100,15 +87,18 @@ def _raise_on_parity_failure(path, report):
 
 def export(source, out_dir, *, architecture=None, quantize="none", model_id=None, name=None,
            check_parity=True, parity_images=None, backends=PARITY_BACKENDS, log=print,
-           thresholds_file=None):
+           thresholds_file=None, force=False):
     """Convert source into out_dir; returns the metadata written. Raises ConvertError.
 
     thresholds_file: a calibrated band from evaluate.py --calibrate; without it
-    the metadata carries constants.THRESHOLDS."""
+    the metadata carries constants.THRESHOLDS. force: write into a folder that
+    holds other files, beside them (convert/destination.py)."""
     out_dir = Path(out_dir)
+    # what can be checked without loading the model is, so a mistake fails at once:
+    # where the output goes, the thresholds file, the parity images
+    where = destination.plan(out_dir, None if source in PUBLISHED_MODELS else source, force)
     band, calibration = metadata.read_thresholds(thresholds_file) if thresholds_file \
         else (None, None)
-    # the parity images are found before any work, so a mistyped path fails at once
     groups = parity.parity_images(parity_images) if check_parity else None
     path, facts = resolve_source(source)
     model, arch = mesonet.load(path, architecture or facts.get("architecture"))
@@ -136,7 +126,8 @@ def export(source, out_dir, *, architecture=None, quantize="none", model_id=None
             meta["parity"] = run_parity(model, work, quantize, groups, backends, log)
             _raise_on_parity_failure(path, meta["parity"]["backends"])
             metadata.write(work, meta)
-        _move_into_place(work, out_dir)
+        destination.protect_source(where, path, os.listdir(work))
+        destination.place(work, where)
     finally:
         if work.exists():
             shutil.rmtree(work, ignore_errors=True)

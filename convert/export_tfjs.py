@@ -23,7 +23,12 @@ def build_parser():
         epilog=f"Published models: {', '.join(PUBLISHED_MODELS)}.")
     parser.add_argument("source", help="path to a Keras .h5, or a published model name")
     parser.add_argument("--out", type=Path,
-                        help=f"output folder (default: {SITE_MODEL_DIR.name}/<model id> in the site)")
+                        help=f"output folder (default: {SITE_MODEL_DIR.name}/<model id> in the site): "
+                             "new, empty or a previous export, which is replaced")
+    parser.add_argument("--force", action="store_true",
+                        help="--out may hold other files: write the model's files alongside them "
+                             "(replacing only files of the same names and the previous export's; "
+                             "never the source)")
     parser.add_argument("--arch", choices=sorted(ARCHITECTURES),
                         help="architecture of a weights-only file (default: inferred)")
     parser.add_argument("--quantize", choices=QUANTIZATIONS, default="none",
@@ -60,7 +65,7 @@ def work(args):
     meta = export(args.source, out, architecture=args.arch, quantize=args.quantize,
                   model_id=args.model_id, name=args.name, check_parity=args.check_parity,
                   parity_images=args.parity_images, backends=args.backends,
-                  thresholds_file=args.thresholds, log=cli.log)
+                  thresholds_file=args.thresholds, force=args.force, log=cli.log)
     print(f"exported {meta['id']} ({meta['architecture_name']}, quantization {meta['quantization']}) "
           f"to {out} in {time.perf_counter() - started:.1f} s")
     return 0
