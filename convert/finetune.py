@@ -97,7 +97,7 @@ def finetune(data_dir, out_dir, base="meso4-df", epochs=FINETUNE_EPOCHS,
     tf.config.experimental.enable_op_determinism()
     rng = np.random.default_rng(seed)
     path, facts = resolve_source(base)
-    model, arch = mesonet.load(path, facts.get("architecture"))
+    model, arch = mesonet.load(path, facts.get("architecture"), allow_other=True)
     if freeze_bn:  # keep the published batch-norm statistics
         for layer in model.layers:
             if isinstance(layer, keras.layers.BatchNormalization):

@@ -235,3 +235,42 @@ def test_tools_print_only_their_own_lines(tmp_path):
     assert verbose.returncode == 0, verbose.stderr
     assert len(verbose.stderr.splitlines()) > len(quiet["export_tfjs.py"].stderr.splitlines()), \
         "--verbose shows TensorFlow's own lines too"
+
+
+def test_mistyped_published_name_leads_to_the_right_one(tmp_path, capsys):
+    from convert import export_tfjs
+
+    assert export_tfjs.main(["meso4_df", "--out", str(tmp_path / "m")]) == 1
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("error: meso4_df: file not found")
+    assert "did you mean the published model meso4-df?" in line
+    assert "meso4-f2f, mesoinception4-df, mesoinception4-f2f" in line
+    assert not (tmp_path / "m").exists()
+
+
+def test_quantised_parity_failure_says_what_to_try():
+    from convert.errors import ConvertError
+    from convert.export import _raise_on_parity_failure
+
+    report = {"cpu": {"available": True, "passed": False, "max_abs_diff": 0.08, "tolerance": 0.05},
+              "wasm": {"available": True, "passed": True, "max_abs_diff": 0.01, "tolerance": 0.05}}
+    with pytest.raises(ConvertError, match="cpu .*; uint8 rounds .* try --quantize float16"):
+        _raise_on_parity_failure("m.h5", report, "uint8")
+    with pytest.raises(ConvertError, match="float16 rounds .* without --quantize"):
+        _raise_on_parity_failure("m.h5", report, "float16")
+    with pytest.raises(ConvertError) as failure:
+        _raise_on_parity_failure("m.h5", report, "none")
+    assert "--quantize" not in str(failure.value)
+
+
+def test_arch_that_contradicts_a_full_model_is_refused(tmp_path):
+    """--arch is a check: a full Meso-4 .h5 never exports as MesoInception-4."""
+    from convert import mesonet
+
+    source = tmp_path / "meso4_full.h5"
+    mesonet.build("meso4").save(source)
+    out = tmp_path / "out"
+    out.mkdir()
+    result = run_cli(source, "--arch", "mesoinception4", "--out", out / "model")
+    assert_one_line_error(result, source, "holding a Meso-4", "not MesoInception-4 as --arch says")
+    assert_nothing_written(out)
