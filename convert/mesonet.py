@@ -144,6 +144,9 @@ def _from_weights(saved, architecture):
         hint = f" (they fit {fits[0]}: drop --arch)" if fits else ""
         raise ConvertError(saved.path, f"weights do not fit {architecture}: "
                                        f"{reasons[architecture]}{hint}")
+    close = [arch for arch in candidates if structure.near(saved.layers, build(arch))]
+    if len(close) == 1:  # the right kinds of layers, some of another shape
+        raise ConvertError(saved.path, f"weights do not fit {close[0]}: {reasons[close[0]]}")
     raise ConvertError(saved.path, f"{saved.format} whose weights fit neither "
                                    f"{' nor '.join(BUILDERS)} (--arch): it holds "
                                    f"{structure.count_kinds(saved.layers)}")

@@ -254,18 +254,35 @@ def count_kinds(layers):
     return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def pair_by_shapes(layers, model):
-    """[(file arrays, model layer)] pairing weights with the model's layers by
-    kind and shapes, in order; or (None, why not)."""
-    wanted = [layer for layer in model.layers if layer.weights]
-    mine = {}
+def _file_kinds(layers):
+    kinds = {}
     for name, arrays in layers:
-        mine.setdefault(_kind_of(arrays), []).append((name, arrays))
-    theirs = {}
-    for layer in wanted:
-        theirs.setdefault(layer.__class__.__name__, []).append(layer)
-    if {k: len(v) for k, v in mine.items()} != {k: len(v) for k, v in theirs.items()}:
-        model_layers = [(layer.name, layer.get_weights()) for layer in wanted]
+        kinds.setdefault(_kind_of(arrays), []).append((name, arrays))
+    return kinds
+
+
+def _model_kinds(model):
+    kinds = {}
+    for layer in model.layers:
+        if layer.weights:
+            kinds.setdefault(layer.__class__.__name__, []).append(layer)
+    return kinds
+
+
+def near(layers, model):
+    """True when the file has as many layers of each kind as the model."""
+    counts = {kind: len(found) for kind, found in _file_kinds(layers).items()}
+    return counts == {kind: len(found) for kind, found in _model_kinds(model).items()}
+
+
+def pair_by_shapes(layers, model):
+    """([(file arrays, model layer)], None) pairing weights with the model's
+    layers by kind and shapes, in order; or (None, why not): the counts of
+    each kind when they differ (see near), else the first layer whose shapes
+    do not fit."""
+    mine, theirs = _file_kinds(layers), _model_kinds(model)
+    if not near(layers, model):
+        model_layers = [(layer.name, layer.get_weights()) for found in theirs.values() for layer in found]
         return None, f"the file has {count_kinds(layers)}; {model.name} has {count_kinds(model_layers)}"
     pairs = []
     for kind, model_layers in theirs.items():
@@ -275,6 +292,6 @@ def pair_by_shapes(layers, model):
             match = next((i for i, (_, arrays) in enumerate(pool) if _shapes(arrays) == need), None)
             if match is None:
                 name, arrays = mine[kind][position]
-                return None, (f"layer {name} has shapes {_shapes(arrays)}, {layer.name} needs {need}")
+                return None, f"layer {name} has shapes {_shapes(arrays)}, {layer.name} needs {need}"
             pairs.append((pool.pop(match)[1], layer))
     return pairs, None
