@@ -21,7 +21,8 @@ class DefaultsHelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
     """--help shows each option's default, except where there is none to show."""
 
     def _get_help_string(self, action):
-        if action.default in (None, False, []) or isinstance(action, argparse._HelpAction):
+        if action.default in (None, []) or isinstance(action.default, bool) \
+                or isinstance(action, argparse._HelpAction):
             return action.help
         return super()._get_help_string(action)
 

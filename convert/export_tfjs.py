@@ -1,6 +1,7 @@
-"""Convert a Keras MesoNet (.h5 or a published model name) to TF.js, with parity.
+"""Convert a Keras MesoNet (anything Keras 3 or tf_keras saved, or a published model name) to TF.js, with parity.
 
     python convert/export_tfjs.py meso4-df --out site/model/meso4-df
+    python convert/export_tfjs.py my_meso4.keras --out site/model/my-model --name "My model"
     python convert/export_tfjs.py my_retrained.h5 --out site/model/my-model --quantize float16
     python convert/export_tfjs.py meso4-df --thresholds results/eval/meso4-df-mesonet_df_validation/thresholds.json
 """
@@ -20,6 +21,7 @@ from convert.constants import (ARCHITECTURES, PARITY_BACKENDS, PUBLISHED_MODELS,
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="export_tfjs.py", description=__doc__.splitlines()[0],
+        formatter_class=cli.DefaultsHelpFormatter,
         epilog=f"Published models: {', '.join(PUBLISHED_MODELS)}.")
     parser.add_argument("source", help="what Keras saved (.keras, .h5, .weights.h5, a SavedModel "
                                        "folder), or a published model name")
@@ -38,7 +40,7 @@ def build_parser():
                              "P(real) (a tf_keras file): export it as architecture \"custom\"; "
                              "the page says it is not MesoNet")
     parser.add_argument("--quantize", choices=QUANTIZATIONS, default="none",
-                        help="weight quantisation (default: none)")
+                        help="weight quantisation")
     parser.add_argument("--id", dest="model_id", help="model id (default: the output folder name)")
     parser.add_argument("--name", help="display name shown in the site")
     parser.add_argument("--thresholds", type=Path, metavar="FILE",
