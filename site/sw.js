@@ -59,7 +59,7 @@ self.addEventListener('fetch', (event) => {
 async function respond(request) {
   // caches.open would re-create a cache an activating successor just deleted
   const cache = await caches.has(CACHE) ? await caches.open(CACHE) : null;
-  if (request.url.startsWith(MODELS)) return networkFirst(request, cache);
+  if (request.mode !== 'navigate' && request.url.startsWith(MODELS)) return networkFirst(request, cache);
   const cached = cache && await cache.match(request, { ignoreSearch: request.mode === 'navigate' });
   if (cached) return cached;
   try {

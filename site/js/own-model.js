@@ -43,7 +43,7 @@ export function setupOwnModel({ select, keep, note }) {
   }
 
   /** @param {File[]} chosen */
-  async function keep_(chosen) {
+  async function keepFiles(chosen) {
     try {
       await keepModel(chosen);
       offer('kept on this device');
@@ -56,7 +56,7 @@ export function setupOwnModel({ select, keep, note }) {
 
   keep.addEventListener('change', async () => {
     if (keep.checked) {
-      if (files) await keep_(files);
+      if (files) await keepFiles(files);
       return;
     }
     await forgetModel().catch(() => {});
@@ -84,7 +84,7 @@ export function setupOwnModel({ select, keep, note }) {
       files = chosen;
       name = model.metadata.name;
       offer('your files');
-      if (keep.checked) await keep_(chosen);
+      if (keep.checked) await keepFiles(chosen);
       return model;
     },
 
