@@ -117,7 +117,7 @@ def load_model(source):
         return mesonet.build(source)
     if source in PUBLISHED_MODELS:
         return mesonet.build(PUBLISHED_MODELS[source]["architecture"])
-    return mesonet.load(source)[0]
+    return mesonet.load(source, allow_other=True)[0]
 
 
 def write(source, out_dir, name=None):

@@ -9,11 +9,22 @@ start-up logging (CUDA plugin registration, absl) stays hidden unless
 --verbose is given: convert/tfenv.py reads the switch when TensorFlow is
 first imported, which every tool does only after its arguments are parsed.
 """
+import argparse
 import os
 import sys
 
 from convert.constants import VERBOSE_ENV
 from convert.errors import ConvertError
+
+
+class DefaultsHelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """--help shows each option's default, except where there is none to show."""
+
+    def _get_help_string(self, action):
+        if action.default in (None, []) or isinstance(action.default, bool) \
+                or isinstance(action, argparse._HelpAction):
+            return action.help
+        return super()._get_help_string(action)
 
 
 def add_verbose(parser):

@@ -43,6 +43,12 @@ OUTPUT_MEANING = "p_real"
 THRESHOLDS = {"fake_below": 0.35, "real_above": 0.65}
 
 ARCHITECTURES = {"meso4": "Meso-4", "mesoinception4": "MesoInception-4"}
+# A network that is not MesoNet, exported only with export_tfjs.py --not-mesonet.
+CUSTOM_ARCHITECTURE = "custom"
+CUSTOM_ARCHITECTURE_NAME = "not MesoNet"
+# A SavedModel is run once on a few inputs beside the MesoNet rebuilt from its
+# variables: they must agree this closely (float32 on the CPU, as parity).
+FORMAT_CHECK_TOLERANCE = 1e-5
 QUANTIZATIONS = ("none", "float16", "uint8")
 
 # Parity: max |delta P(real)| allowed between Keras and TF.js, per weight
@@ -128,6 +134,10 @@ FINETUNE_PATIENCE = 4
 FINETUNE_BATCH = 16
 FINETUNE_LEARNING_RATE = 1e-3
 FINETUNE_FREEZE_BATCH_NORM = False
+# A validation or test split with fewer images is warned about: with 50 face
+# crops the ROC AUC's standard error is about 0.07, wider than most changes a
+# fine-tuning makes.
+FINETUNE_FEW_IMAGES = 50
 # Augmentation of training crops (finetune.augment): probabilities and ranges.
 AUGMENT = {
     "flip": 0.5,

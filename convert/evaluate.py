@@ -41,7 +41,7 @@ def load_keras(source):
     from convert.export import resolve_source
 
     path, facts = resolve_source(source)
-    model, arch = mesonet.load(path, facts.get("architecture"))
+    model, arch = mesonet.load(path, facts.get("architecture"), allow_other=True)
     return model, {"model": str(source), "architecture": arch, "runtime": "keras",
                    "thresholds": dict(THRESHOLDS)}
 

@@ -108,7 +108,7 @@ def work(args):
     from convert.preprocess import decode, to_input
 
     path, facts = resolve_source(args.model)
-    model, _ = mesonet.load(path, facts.get("architecture"))
+    model, _ = mesonet.load(path, facts.get("architecture"), allow_other=True)
     args.out.mkdir(parents=True, exist_ok=True)
     for image in args.images:
         rgb = decode(image)

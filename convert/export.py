@@ -1,8 +1,11 @@
-"""Keras MesoNet .h5 -> TF.js layers model + metadata.json, with a parity proof.
+"""Keras MesoNet -> TF.js layers model + metadata.json, with a parity proof.
 
-The output is built in a temporary folder beside the destination and moved
-into place only when everything (conversion, parity, metadata) succeeded.
+Where the output may go is decided first (convert/destination.py: a user's
+files are never replaced). The output is built in a temporary folder beside
+the destination and moved into place only when everything (conversion,
+parity, metadata) succeeded.
 """
+import difflib
 import os
 import re
 import shutil
@@ -10,9 +13,10 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from convert import inference_graph, mesonet, metadata, parity, weights
-from convert.constants import (MODEL_INDEX_FILE, PARITY_BACKENDS, PARITY_SYNTHETIC_INPUTS,
-                               PARITY_TOLERANCE, PUBLISHED_MODELS, SITE_MODEL_DIR)
+from convert import destination, inference_graph, mesonet, metadata, parity, weights
+from convert.constants import (ARCHITECTURES, CUSTOM_ARCHITECTURE, MODEL_INDEX_FILE,
+                               PARITY_BACKENDS, PARITY_SYNTHETIC_INPUTS, PARITY_TOLERANCE,
+                               PUBLISHED_MODELS, SITE_MODEL_DIR)
 from convert.errors import ConvertError
 from convert.tfenv import tensorflowjs
 
@@ -20,13 +24,21 @@ SHARD_BYTES = 4 * 1024 * 1024
 
 
 def resolve_source(source):
-    """(path, facts) for a published model name or a path to a .h5."""
+    """(path, facts) for a published model name or a path to what Keras saved.
+    A path that does not exist is an error that names the closest published
+    model, so a mistyped name (meso4_df) leads to the right one."""
     if source in PUBLISHED_MODELS:
         entry = PUBLISHED_MODELS[source]
         path = weights.resolve(source)
         return path, {"id": source, "name": entry["name"], "architecture": entry["architecture"],
                       "trained_on": entry["trained_on"], "url": weights.weights_url(source)}
-    return Path(source), {}
+    path = Path(source)
+    if not path.exists():
+        close = difflib.get_close_matches(str(source).lower(), PUBLISHED_MODELS, n=1, cutoff=0.6)
+        hint = f"; did you mean the published model {close[0]}?" if close else ""
+        raise ConvertError(path, f"file not found, and not a published model name{hint} "
+                                 f"(published: {', '.join(PUBLISHED_MODELS)})")
+    return path, {}
 
 
 def _slug(text):
@@ -38,9 +50,6 @@ def _quantization_map(quantize):
 
 
 def _make_workdir(out_dir):
-    blocker = next((p for p in out_dir.parents if p.exists() and not p.is_dir()), None)
-    if blocker is not None:
-        raise ConvertError(out_dir, f"cannot write the output folder: {blocker} is a file")
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
@@ -48,18 +57,6 @@ def _make_workdir(out_dir):
         return work
     except OSError as exc:
         raise ConvertError(out_dir, f"cannot write the output folder ({exc.strerror or exc})") from exc
-
-
-def _move_into_place(work, out_dir):
-    old = None
-    if out_dir.exists():
-        if not out_dir.is_dir():
-            raise ConvertError(out_dir, "exists and is not a folder")
-        old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
-        out_dir.rename(old)
-    work.rename(out_dir)
-    if old is not None:
-        shutil.rmtree(old)
 
 
 def run_parity(model, model_dir, quantize, groups, backends, log):
@@ -88,30 +85,48 @@ def run_parity(model, model_dir, quantize, groups, backends, log):
             "backends": report}
 
 
-def _raise_on_parity_failure(path, report):
+# What to try when quantised weights miss the parity tolerance.
+QUANTIZATION_HINTS = {
+    "uint8": "; uint8 rounds this model's weights too coarsely: try --quantize float16 "
+             "(half the size of float32, within 2 points of P(real) for every published model)",
+    "float16": "; float16 rounds this model's weights too coarsely: export without --quantize",
+}
+
+
+def _raise_on_parity_failure(path, report, quantize="none"):
     """CPU and WASM must run and pass; WebGL must pass where the browser has it."""
-    failed = [f"{b} (max |dP(real)| {r['max_abs_diff']:.2e} > {r['tolerance']:.0e})"
+    missed = [f"{b} (max |dP(real)| {r['max_abs_diff']:.2e} > {r['tolerance']:.0e})"
               for b, r in report.items() if r["available"] and not r["passed"]]
-    failed += [f"{b} (backend did not start: {report[b]['reason']})"
-               for b in ("cpu", "wasm") if b in report and not report[b]["available"]]
+    failed = missed + [f"{b} (backend did not start: {report[b]['reason']})"
+                       for b in ("cpu", "wasm") if b in report and not report[b]["available"]]
     if failed:
-        raise ConvertError(path, "parity check failed on " + ", ".join(failed))
+        hint = QUANTIZATION_HINTS.get(quantize, "") if missed else ""
+        raise ConvertError(path, "parity check failed on " + ", ".join(failed) + hint)
 
 
 def export(source, out_dir, *, architecture=None, quantize="none", model_id=None, name=None,
            check_parity=True, parity_images=None, backends=PARITY_BACKENDS, log=print,
-           thresholds_file=None):
+           thresholds_file=None, force=False, not_mesonet=False):
     """Convert source into out_dir; returns the metadata written. Raises ConvertError.
 
     thresholds_file: a calibrated band from evaluate.py --calibrate; without it
-    the metadata carries constants.THRESHOLDS."""
+    the metadata carries constants.THRESHOLDS. force: write into a folder that
+    holds other files, beside them (convert/destination.py). not_mesonet: the
+    source is a network other than MesoNet (a tf_keras file), exported as
+    architecture "custom" and marked so in its metadata; without it such a
+    network is refused."""
     out_dir = Path(out_dir)
+    # what can be checked without loading the model is, so a mistake fails at once:
+    # where the output goes, the thresholds file, the parity images
+    where = destination.plan(out_dir, None if source in PUBLISHED_MODELS else source, force)
     band, calibration = metadata.read_thresholds(thresholds_file) if thresholds_file \
         else (None, None)
-    # the parity images are found before any work, so a mistyped path fails at once
     groups = parity.parity_images(parity_images) if check_parity else None
     path, facts = resolve_source(source)
-    model, arch = mesonet.load(path, architecture or facts.get("architecture"))
+    model, arch = mesonet.load(path, architecture or facts.get("architecture"),
+                               allow_other=not_mesonet)
+    if not_mesonet and arch != CUSTOM_ARCHITECTURE:
+        raise ConvertError(path, f"is a {ARCHITECTURES[arch]}, a MesoNet: drop --not-mesonet")
     served, rewrites = inference_graph.serving_graph(model)
     model_id = model_id or facts.get("id") or _slug(out_dir.name)
     work = _make_workdir(out_dir)
@@ -134,9 +149,10 @@ def export(source, out_dir, *, architecture=None, quantize="none", model_id=None
         if check_parity:
             # against the model as trained, not the rewritten one it was saved as
             meta["parity"] = run_parity(model, work, quantize, groups, backends, log)
-            _raise_on_parity_failure(path, meta["parity"]["backends"])
+            _raise_on_parity_failure(path, meta["parity"]["backends"], quantize)
             metadata.write(work, meta)
-        _move_into_place(work, out_dir)
+        destination.protect_source(where, path, os.listdir(work))
+        destination.place(work, where)
     finally:
         if work.exists():
             shutil.rmtree(work, ignore_errors=True)

@@ -1,6 +1,7 @@
-"""Convert a Keras MesoNet (.h5 or a published model name) to TF.js, with parity.
+"""Convert a Keras MesoNet (anything Keras 3 or tf_keras saved, or a published model name) to TF.js, with parity.
 
     python convert/export_tfjs.py meso4-df --out site/model/meso4-df
+    python convert/export_tfjs.py my_meso4.keras --out site/model/my-model --name "My model"
     python convert/export_tfjs.py my_retrained.h5 --out site/model/my-model --quantize float16
     python convert/export_tfjs.py meso4-df --thresholds results/eval/meso4-df-mesonet_df_validation/thresholds.json
 """
@@ -20,14 +21,26 @@ from convert.constants import (ARCHITECTURES, PARITY_BACKENDS, PUBLISHED_MODELS,
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="export_tfjs.py", description=__doc__.splitlines()[0],
+        formatter_class=cli.DefaultsHelpFormatter,
         epilog=f"Published models: {', '.join(PUBLISHED_MODELS)}.")
-    parser.add_argument("source", help="path to a Keras .h5, or a published model name")
+    parser.add_argument("source", help="what Keras saved (.keras, .h5, .weights.h5, a SavedModel "
+                                       "folder), or a published model name")
     parser.add_argument("--out", type=Path,
-                        help=f"output folder (default: {SITE_MODEL_DIR.name}/<model id> in the site)")
+                        help=f"output folder (default: {SITE_MODEL_DIR.name}/<model id> in the site): "
+                             "new, empty or a previous export, which is replaced")
+    parser.add_argument("--force", action="store_true",
+                        help="--out may hold other files: write the model's files alongside them "
+                             "(replacing only files of the same names and the previous export's; "
+                             "never the source)")
     parser.add_argument("--arch", choices=sorted(ARCHITECTURES),
-                        help="architecture of a weights-only file (default: inferred)")
+                        help="the architecture you expect (default: read from the file; an "
+                             "export whose file holds another one fails)")
+    parser.add_argument("--not-mesonet", action="store_true",
+                        help="the source is another network mapping a 256x256 RGB face to "
+                             "P(real) (a tf_keras file): export it as architecture \"custom\"; "
+                             "the page says it is not MesoNet")
     parser.add_argument("--quantize", choices=QUANTIZATIONS, default="none",
-                        help="weight quantisation (default: none)")
+                        help="weight quantisation")
     parser.add_argument("--id", dest="model_id", help="model id (default: the output folder name)")
     parser.add_argument("--name", help="display name shown in the site")
     parser.add_argument("--thresholds", type=Path, metavar="FILE",
@@ -60,7 +73,7 @@ def work(args):
     meta = export(args.source, out, architecture=args.arch, quantize=args.quantize,
                   model_id=args.model_id, name=args.name, check_parity=args.check_parity,
                   parity_images=args.parity_images, backends=args.backends,
-                  thresholds_file=args.thresholds, log=cli.log)
+                  thresholds_file=args.thresholds, force=args.force, not_mesonet=args.not_mesonet, log=cli.log)
     print(f"exported {meta['id']} ({meta['architecture_name']}, quantization {meta['quantization']}) "
           f"to {out} in {time.perf_counter() - started:.1f} s")
     return 0

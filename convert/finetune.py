@@ -3,6 +3,7 @@
     python convert/finetune.py ../shared/datasets/dfdc_faces224 --from meso4-df \\
         --out results/finetune/meso4-dfdc --also ../shared/datasets/mesonet_df_validation
     python convert/export_tfjs.py results/finetune/meso4-dfdc/model.h5 --out site/model/meso4-dfdc
+    python convert/finetune.py ../shared/datasets/dfdc_faces224 --limit 200 --epochs 2  # a quick try
 
 Split by group (a fake and the original video it was made from stay together;
 otherwise one video), seeded: train / validation (early stopping) / test
@@ -27,7 +28,7 @@ from PIL import Image, ImageEnhance, ImageFilter  # noqa: E402
 
 from convert import cli, dataset, metrics  # noqa: E402
 from convert.constants import (AUGMENT, DECISION_THRESHOLD, FINETUNE_BATCH,  # noqa: E402
-                               FINETUNE_EPOCHS, FINETUNE_FREEZE_BATCH_NORM,
+                               FINETUNE_EPOCHS, FINETUNE_FEW_IMAGES, FINETUNE_FREEZE_BATCH_NORM,
                                FINETUNE_LEARNING_RATE, FINETUNE_PATIENCE,
                                FINETUNE_SEED, FINETUNE_SPLIT, PUBLISHED_MODELS, REPO_ROOT)
 from convert.errors import ConvertError  # noqa: E402
@@ -60,6 +61,60 @@ def split_items(items, seed=FINETUNE_SEED):
     return {name: [item for item, k in zip(items, index) if k == n] for n, name in enumerate(SPLITS)}
 
 
+def limit_items(items, limit, seed=FINETUNE_SEED):
+    """At most `limit` items, for a quick run: whole groups (a fake stays with
+    its original), drawn in turn from each kind of group (real only, fake only,
+    both) in a seeded order, so the sample keeps both labels."""
+    if not limit or len(items) <= limit:
+        return list(items)
+    groups, kinds = {}, {}
+    for item in items:
+        groups.setdefault(item.group, []).append(item)
+    for group, members in groups.items():
+        kinds.setdefault(tuple(sorted({m.y for m in members})), []).append(group)
+    rng = np.random.default_rng(seed)
+    queues = [list(rng.permutation(sorted(kinds[kind]))) for kind in sorted(kinds)]
+    kept, count = set(), 0
+    while any(queues):
+        for queue in queues:
+            if queue:
+                group = queue.pop(0)
+                if count + len(groups[group]) <= limit:
+                    kept.add(group)
+                    count += len(groups[group])
+    return [item for item in items if item.group in kept]
+
+
+def split_warnings(splits, limit=None):
+    """Warnings for held-out splits too small for their figures to mean much."""
+    more = "use more data" + (" (a larger --limit)" if limit else "")
+    notes = []
+    for name in ("validation", "test"):
+        its = splits[name]
+        if len(its) < FINETUNE_FEW_IMAGES:
+            use = "early stopping follows noise" if name == "validation" \
+                else "its ROC AUC and accuracy are too noisy to tell a better model from chance"
+            notes.append(f"the {name} split has only {len(its)} images "
+                         f"({len({i.group for i in its})} groups): {use}; {more}")
+    return notes
+
+
+def summary_lines(report):
+    """What the command prints: before/after figures and which weights were kept."""
+    lines = []
+    for name in report["before"]:
+        b, a = report["before"][name], report["after"][name]
+        lines.append(f"{name}: ROC AUC {b['roc_auc']:.3f} -> {a['roc_auc']:.3f}, "
+                     f"accuracy {b['accuracy']:.3f} -> {a['accuracy']:.3f} ({b['count']} images)")
+    lines.append(f"best epoch {report['best_epoch']} of {report['epochs_run']} -> {report['model']}")
+    if report["best_epoch"] == 0:
+        lines.append(f"  (epoch 0 is the starting point: no epoch lowered the validation loss below "
+                     f"that of the weights it started from, {report['base']} "
+                     f"({report['start_val_loss']:.4f}), so the saved model holds those weights "
+                     "unchanged; try more data, another --lr or --freeze-batch-norm)")
+    return lines
+
+
 def _targets(items):
     """The model's target is P(real): 1 for real, 0 for fake."""
     return np.array([1.0 - item.y for item in items], dtype=np.float32)
@@ -79,25 +134,29 @@ def finetune(data_dir, out_dir, base="meso4-df", epochs=FINETUNE_EPOCHS,
              patience=FINETUNE_PATIENCE, batch_size=FINETUNE_BATCH,
              learning_rate=FINETUNE_LEARNING_RATE, seed=FINETUNE_SEED,
              freeze_bn=FINETUNE_FREEZE_BATCH_NORM,
-             also=(), log=lambda _: None):
-    """Train, keep the epoch with the lowest validation loss, save and report."""
+             also=(), limit=None, log=lambda _: None):
+    """Train, keep the epoch with the lowest validation loss, save and report.
+    limit: use at most this many images of data_dir (limit_items)."""
     from convert import evaluate, mesonet, plots
     from convert.export import resolve_source
     from convert.preprocess import decode, load_inputs, to_input
     from convert.tfenv import keras, tf
 
     out_dir = Path(out_dir)
-    items = dataset.load_folder(data_dir)
+    items = limit_items(dataset.load_folder(data_dir), limit, seed)
     splits = split_items(items, seed)
     for name in SPLITS:
         if not splits[name] or len({i.y for i in splits[name]}) < 2:
             raise ConvertError(data_dir, f"too few videos for a {name} split with both classes "
-                                         f"({len(items)} images)")
+                                         f"({len(items)} images" + (", raise --limit)" if limit else ")"))
+    notes = split_warnings(splits, limit)
+    for note in notes:
+        log(f"warning: {note}")
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
     rng = np.random.default_rng(seed)
     path, facts = resolve_source(base)
-    model, arch = mesonet.load(path, facts.get("architecture"))
+    model, arch = mesonet.load(path, facts.get("architecture"), allow_other=True)
     if freeze_bn:  # keep the published batch-norm statistics
         for layer in model.layers:
             if isinstance(layer, keras.layers.BatchNormalization):
@@ -157,7 +216,8 @@ def finetune(data_dir, out_dir, base="meso4-df", epochs=FINETUNE_EPOCHS,
     plots.training_curves(history, out_dir / "curves.png", f"fine-tuning {base}")
     report = {
         "base": str(base), "architecture": arch, "data": Path(data_dir).resolve().name,
-        "seed": seed, "epochs_run": len(history["loss"]), "best_epoch": best_epoch,
+        "seed": seed, "limit": limit, "epochs_run": len(history["loss"]), "best_epoch": best_epoch,
+        "start_val_loss": history_start["val_loss"], "best_val_loss": best, "warnings": notes,
         "freeze_batch_norm": freeze_bn, "learning_rate": learning_rate, "batch_size": batch_size,
         "augmentation": AUGMENT, "seconds": round(time.perf_counter() - started, 1),
         "split": {name: {"images": len(splits[name]),
@@ -169,22 +229,31 @@ def finetune(data_dir, out_dir, base="meso4-df", epochs=FINETUNE_EPOCHS,
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(prog="finetune.py", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="finetune.py", description=__doc__.splitlines()[0],
+                                     formatter_class=cli.DefaultsHelpFormatter)
     parser.add_argument("data_dir", type=Path, help="folder with real/ and fake/ images")
     parser.add_argument("--from", dest="base", default="meso4-df",
-                        help=f"published model ({', '.join(PUBLISHED_MODELS)}) or a .h5 "
-                             "(default: meso4-df)")
-    parser.add_argument("--out", type=Path, help="output folder (default: results/finetune/<base>-<data>)")
+                        help=f"published model ({', '.join(PUBLISHED_MODELS)}) or a saved Keras "
+                             "model to start from")
+    parser.add_argument("--out", type=Path,
+                        help="output folder (results/finetune/<base>-<data> when not given)")
     parser.add_argument("--also", nargs="*", type=Path, default=[], metavar="DIR",
                         help="other labelled folders to score before and after")
-    parser.add_argument("--epochs", type=int, default=FINETUNE_EPOCHS)
-    parser.add_argument("--patience", type=int, default=FINETUNE_PATIENCE)
-    parser.add_argument("--batch", type=int, default=FINETUNE_BATCH)
-    parser.add_argument("--lr", type=float, default=FINETUNE_LEARNING_RATE)
-    parser.add_argument("--seed", type=int, default=FINETUNE_SEED)
+    parser.add_argument("--limit", type=int, metavar="N",
+                        help="use at most N images of data_dir (whole groups, seeded), for a "
+                             "quick run; all of them when not given")
+    parser.add_argument("--epochs", type=int, default=FINETUNE_EPOCHS, help="most epochs to train")
+    parser.add_argument("--patience", type=int, default=FINETUNE_PATIENCE,
+                        help="stop after this many epochs without a lower validation loss")
+    parser.add_argument("--batch", type=int, default=FINETUNE_BATCH, help="batch size")
+    parser.add_argument("--lr", type=float, default=FINETUNE_LEARNING_RATE,
+                        help="Adam learning rate")
+    parser.add_argument("--seed", type=int, default=FINETUNE_SEED,
+                        help="seed of the split, the augmentation and the training")
     parser.add_argument("--freeze-batch-norm", dest="freeze_bn", action="store_true",
                         default=FINETUNE_FREEZE_BATCH_NORM,
-                        help="keep the published batch-norm layers as they are (default: train them)")
+                        help="keep the published batch-norm layers as they are (otherwise they "
+                             "are trained too)")
     return parser
 
 
@@ -196,12 +265,9 @@ def work(args):
     out = args.out or REPO_ROOT / "results" / "finetune" / f"{Path(args.base).stem}-{args.data_dir.name}"
     report = finetune(args.data_dir, out, base=args.base, epochs=args.epochs,
                       patience=args.patience, batch_size=args.batch, learning_rate=args.lr,
-                      seed=args.seed, freeze_bn=args.freeze_bn, also=args.also, log=cli.log)
-    for name in report["before"]:
-        b, a = report["before"][name], report["after"][name]
-        print(f"{name}: ROC AUC {b['roc_auc']:.3f} -> {a['roc_auc']:.3f}, "
-              f"accuracy {b['accuracy']:.3f} -> {a['accuracy']:.3f} ({b['count']} images)")
-    print(f"best epoch {report['best_epoch']} of {report['epochs_run']} -> {report['model']}")
+                      seed=args.seed, freeze_bn=args.freeze_bn, also=args.also, limit=args.limit,
+                      log=cli.log)
+    print("\n".join(summary_lines(report)))
     return 0
 
 

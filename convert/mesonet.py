@@ -1,17 +1,20 @@
-"""MesoNet architectures (Afchar et al., WIFS 2018) and loading a Keras .h5.
+"""MesoNet architectures (Afchar et al., WIFS 2018), and loading a trained one
+from whatever Keras saved.
 
 Built with tf_keras (the Keras 2 API), which is what the TF.js exporter reads.
 Layers are named and created in the order of the reference implementation
-(DariusAf/MesoNet, classifiers.py), so weights-only files can be matched to
-layers by type and creation order whatever their numeric name suffixes.
+(DariusAf/MesoNet, classifiers.py). A saved network is read without Keras
+(keras_files.py), recognised as one of these architectures from its layers
+(structure.py), and its weights are set into the architecture built here:
+what Keras 3 saves loads the same way as what tf_keras saves.
 """
-import os
-import re
+import json
 
-import h5py
 import numpy as np
 
-from convert.constants import ARCHITECTURES, INPUT_CHANNELS, INPUT_SIZE
+from convert import keras_files, structure
+from convert.constants import (ARCHITECTURES, CUSTOM_ARCHITECTURE, FORMAT_CHECK_TOLERANCE,
+                               INPUT_CHANNELS, INPUT_SIZE)
 from convert.errors import ConvertError
 from convert.tfenv import keras
 
@@ -87,93 +90,107 @@ def build(architecture):
     return BUILDERS[architecture]()
 
 
-def _suffix(name):
-    match = re.search(r"_(\d+)$", name)
-    return int(match.group(1)) if match else 0
+_GRAPHS = {}
 
 
-def _kind(name):
-    return re.sub(r"_\d+$", "", name)
+def _graphs():
+    """{architecture: its layer graph (structure.graph)}, built once."""
+    if not _GRAPHS:
+        _GRAPHS.update({arch: structure.graph(json.loads(build(arch).to_json()))
+                        for arch in BUILDERS})
+    return _GRAPHS
 
 
-def _h5_weight_layers(group):
-    """[(layer name, [arrays])] for layers that hold weights, in creation order per kind."""
-    found = []
-    for raw in group.attrs.get("layer_names", []):
-        lname = raw.decode() if isinstance(raw, bytes) else str(raw)
-        names = group[lname].attrs.get("weight_names", [])
-        if len(names):
-            arrays = [np.asarray(group[lname][w.decode() if isinstance(w, bytes) else w])
-                      for w in names]
-            found.append((lname, arrays))
-    return found
+def _fill(model, pairs, path):
+    """Set each layer's weights from the file's arrays, every shape checked."""
+    for arrays, layer in pairs:
+        expected = [tuple(w.shape) for w in layer.weights]
+        if [a.shape for a in arrays] != expected:
+            raise ConvertError(path, f"weights do not fit {model.name}: layer {layer.name} needs "
+                                     f"shapes {expected}, the file has {[a.shape for a in arrays]}")
+        layer.set_weights(arrays)
+    return model
 
 
-def infer_architecture(h5file):
-    """Meso-4 has 4 convolutions, MesoInception-4 has 16 (two inception blocks)."""
-    group = h5file["model_weights"] if "model_weights" in h5file else h5file
-    convs = [n for n, arrays in _h5_weight_layers(group) if arrays[0].ndim == 4]
-    return {4: "meso4", 16: "mesoinception4"}.get(len(convs))
+def _from_config(saved, arch, found, architecture):
+    """The architecture the file's layers were recognised as, with its weights."""
+    if architecture and architecture != arch:
+        raise ConvertError(saved.path, f"{saved.format} holding a {ARCHITECTURES[arch]} (read from "
+                                       f"its layers), not {ARCHITECTURES[architecture]} as --arch "
+                                       "says: drop --arch")
+    model = build(arch)
+    by_name = saved.by_name
+    pairs = [(by_name.get(file_name, []), model.get_layer(name))
+             for file_name, name in found.items() if model.get_layer(name).weights]
+    return _fill(model, pairs, saved.path)
 
 
-def _assign_weights(model, group, path):
-    """Pair file layers with model layers by kind and creation order; check every shape."""
-    by_kind = {}
-    for lname, arrays in _h5_weight_layers(group):
-        by_kind.setdefault(_kind(lname), []).append((_suffix(lname), lname, arrays))
-    wanted = {}
-    for layer in model.layers:
-        if layer.weights:
-            wanted.setdefault(_kind(layer.name), []).append(layer)
-    if sorted(by_kind) != sorted(wanted):
-        raise ConvertError(path, f"weights do not fit {model.name}: file has layer kinds "
-                                 f"{sorted(by_kind)}, the architecture needs {sorted(wanted)}")
-    for kind, model_layers in wanted.items():
-        # model.layers is in topological order; our names carry the creation order
-        model_layers.sort(key=lambda layer: _suffix(layer.name))
-        file_layers = sorted(by_kind[kind], key=lambda item: item[0])
-        if len(file_layers) != len(model_layers):
-            raise ConvertError(path, f"weights do not fit {model.name}: {len(file_layers)} "
-                                     f"{kind} layers in the file, {len(model_layers)} expected")
-        for layer, (_, lname, arrays) in zip(model_layers, file_layers):
-            expected = [tuple(w.shape) for w in layer.weights]
-            got = [a.shape for a in arrays]
-            if expected != got:
-                raise ConvertError(path, f"weights do not fit {model.name}: layer {lname} has "
-                                         f"shapes {got}, {layer.name} needs {expected}")
-            layer.set_weights(arrays)
+def _from_weights(saved, architecture):
+    """A MesoNet built in code and filled with weights matched by shape."""
+    candidates = [architecture] if architecture else list(BUILDERS)
+    reasons = {}
+    for arch in candidates:
+        model = build(arch)
+        pairs, why = structure.pair_by_shapes(saved.layers, model)
+        if pairs is not None:
+            _fill(model, pairs, saved.path)
+            if saved.run is not None:
+                _check_outputs(saved, model)
+            return model, arch
+        reasons[arch] = why
+    if architecture:
+        fits = [a for a in BUILDERS if a != architecture
+                and structure.pair_by_shapes(saved.layers, build(a))[0] is not None]
+        hint = f" (they fit {fits[0]}: drop --arch)" if fits else ""
+        raise ConvertError(saved.path, f"weights do not fit {architecture}: "
+                                       f"{reasons[architecture]}{hint}")
+    close = [arch for arch in candidates if structure.near(saved.layers, build(arch))]
+    if len(close) == 1:  # the right kinds of layers, some of another shape
+        raise ConvertError(saved.path, f"weights do not fit {close[0]}: {reasons[close[0]]}")
+    raise ConvertError(saved.path, f"{saved.format} whose weights fit neither "
+                                   f"{' nor '.join(BUILDERS)} (--arch): it holds "
+                                   f"{structure.count_kinds(saved.layers)}")
 
 
-def load(path, architecture=None):
-    """Load a MesoNet .h5 (weights only, or a full saved model). Returns (model, arch)."""
-    path = os.fspath(path)
-    if not os.path.exists(path):
-        raise ConvertError(path, "file not found")
-    if not os.path.isfile(path):
-        raise ConvertError(path, "not a file")
-    if not h5py.is_hdf5(path):
-        raise ConvertError(path, "not an HDF5 file (expected a Keras .h5)")
-    try:
-        with h5py.File(path, "r") as h5file:
-            has_config = "model_config" in h5file.attrs
-            inferred = infer_architecture(h5file)
-            if not has_config:
-                architecture = architecture or inferred
-                if architecture is None:
-                    raise ConvertError(path, "weights-only file of unknown architecture; "
-                                             f"pass --arch ({', '.join(ARCHITECTURES)})")
-                model = build(architecture)
-                _assign_weights(model, h5file, path)
-                return model, architecture
-    except OSError as exc:
-        raise ConvertError(path, f"cannot read HDF5 ({exc})") from exc
-    try:
-        model = keras.models.load_model(path, compile=False)
-    except Exception as exc:  # Keras raises many types for a bad config
-        raise ConvertError(path, f"cannot load the saved model ({exc.__class__.__name__}: "
-                                 f"{str(exc).splitlines()[0] if str(exc) else ''})") from exc
-    _check_io(model, path)
-    return model, architecture or inferred or "custom"
+def _check_outputs(saved, model):
+    """A SavedModel runs: its outputs must be those of the MesoNet rebuilt from its weights."""
+    from convert.parity import parity_inputs
+
+    inputs, _ = parity_inputs([], n_random=2, synthetic=("black", "white", "gradient", "checkerboard"))
+    theirs = saved.run(inputs)
+    mine = model(inputs, training=False).numpy().reshape(-1)
+    worst = float(np.abs(theirs.astype(np.float64) - mine).max())
+    if not worst <= FORMAT_CHECK_TOLERANCE:
+        raise ConvertError(saved.path, f"{saved.format} whose outputs are not those of "
+                                       f"{ARCHITECTURES[model.name]} with its weights (max |dP(real)| "
+                                       f"{worst:.2e}): it is not a MesoNet the converter can rebuild")
+
+
+def load(path, architecture=None, allow_other=False):
+    """Load a MesoNet from anything Keras 3 or tf_keras saves (see
+    keras_files.py). Returns (model, architecture): a tf_keras model built
+    here with the file's weights. The architecture is read from the file (its
+    layers, or the shapes of its weights) and checked against `architecture`
+    (--arch) when given.
+
+    allow_other: a network that is not MesoNet is loaded as it is, as
+    architecture "custom" (tf_keras files only); otherwise it is an error."""
+    saved = keras_files.read(path)
+    if saved.config is None:
+        return _from_weights(saved, architecture)
+    arch, found = structure.identify(saved.config, _graphs())
+    if arch is not None:
+        return _from_config(saved, arch, found, architecture), arch
+    loadable = saved.keras == "2"
+    if not (allow_other and loadable):
+        how = ("To export it anyway, pass --not-mesonet: the page then says that it is not MesoNet."
+               if loadable else "The converter reads networks other than MesoNet only from "
+                                "tf_keras (Keras 2) files.")
+        raise ConvertError(saved.path, f"{saved.format} holding a network that is not MesoNet: "
+                                       f"{found}. {how}")
+    model = keras_files.load_tf_keras(saved.path)
+    _check_io(model, saved.path)
+    return model, CUSTOM_ARCHITECTURE
 
 
 def _check_io(model, path):

@@ -5,10 +5,10 @@ import json
 from importlib import metadata as pkg_metadata
 from pathlib import Path
 
-from convert.constants import (ARCHITECTURES, INPUT_CHANNELS, INPUT_SIZE, METADATA_FILE,
-                               METADATA_SCHEMA, MODEL_INDEX_FILE, DEFAULT_MODEL_ID,
-                               OUTPUT_MEANING, PIXEL_SCALE, RESIZE_HALF_PIXEL_CENTERS,
-                               RESIZE_METHOD, THRESHOLDS)
+from convert.constants import (ARCHITECTURES, CUSTOM_ARCHITECTURE_NAME, DEFAULT_MODEL_ID,
+                               INPUT_CHANNELS, INPUT_SIZE, METADATA_FILE, METADATA_SCHEMA,
+                               MODEL_INDEX_FILE, OUTPUT_MEANING, PIXEL_SCALE,
+                               RESIZE_HALF_PIXEL_CENTERS, RESIZE_METHOD, THRESHOLDS)
 from convert.errors import ConvertError
 from convert.weights import sha256_of
 
@@ -32,7 +32,9 @@ def build(*, model_id, name, architecture, source, quantization, files, parity,
         "id": model_id,
         "name": name,
         "architecture": architecture,
-        "architecture_name": ARCHITECTURES.get(architecture, architecture),
+        "architecture_name": ARCHITECTURES.get(architecture, CUSTOM_ARCHITECTURE_NAME),
+        # false: exported with --not-mesonet; the page says so beside the model's name
+        "mesonet": architecture in ARCHITECTURES,
         "trained_on": trained_on,
         "format": "tfjs-layers-model",
         "input": {
@@ -102,7 +104,9 @@ def update_index(models_root):
             continue
         meta = json.loads(meta_path.read_text())
         models.append({"id": meta["id"], "name": meta["name"],
-                       "architecture": meta["architecture"], "path": f"{folder.name}/"})
+                       "architecture": meta["architecture"],
+                       "mesonet": meta.get("mesonet", meta["architecture"] in ARCHITECTURES),
+                       "path": f"{folder.name}/"})
     ids = [m["id"] for m in models]
     index = {"models": models,
              "default": DEFAULT_MODEL_ID if DEFAULT_MODEL_ID in ids else (ids[0] if ids else None)}

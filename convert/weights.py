@@ -12,6 +12,13 @@ from convert.errors import ConvertError
 
 
 def sha256_of(path):
+    """sha256 of a file; of a folder (a SavedModel), the sha256 of its
+    `sha256sum` listing: one "<sha256>  <relative path>" line per file, sorted."""
+    if os.path.isdir(path):
+        root = Path(path)
+        listing = "".join(f"{sha256_of(p)}  {p.relative_to(root).as_posix()}\n"
+                          for p in sorted(root.rglob("*")) if p.is_file())
+        return hashlib.sha256(listing.encode()).hexdigest()
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):

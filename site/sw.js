@@ -3,12 +3,16 @@
 // named after their content hash; a new deployment installs a new cache and
 // deletes the old ones. Only same-origin GETs are handled; nothing is sent
 // anywhere. Other models and the docs are cached when first used.
+// Converted models (model/: the list and each model's files) are asked of the
+// network first and cached, so a model exported into the site, or exported
+// again, reaches a returning visitor at once; offline, the cached copy is used.
 // It also makes the pages it serves cross-origin isolated (see isolate below).
 /* global self, caches, importScripts */
 importScripts('precache-manifest.js');
 
 const PREFIX = 'mesonet-';
 const CACHE = `${PREFIX}${self.PRECACHE.version}`;
+const MODELS = new URL('model/', self.registration.scope).href;
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
@@ -55,6 +59,7 @@ self.addEventListener('fetch', (event) => {
 async function respond(request) {
   // caches.open would re-create a cache an activating successor just deleted
   const cache = await caches.has(CACHE) ? await caches.open(CACHE) : null;
+  if (request.mode !== 'navigate' && request.url.startsWith(MODELS)) return networkFirst(request, cache);
   const cached = cache && await cache.match(request, { ignoreSearch: request.mode === 'navigate' });
   if (cached) return cached;
   try {
@@ -66,4 +71,25 @@ async function respond(request) {
     if (fallback) return fallback;
     throw error;
   }
+}
+
+/**
+ * The network's copy, revalidated past the HTTP cache and cached for offline
+ * use; the cached copy when the network fails or has no good answer.
+ * @param {Request} request @param {Cache|null} cache
+ */
+async function networkFirst(request, cache) {
+  let response;
+  try {
+    response = await fetch(new Request(request, { cache: 'no-cache' }));
+  } catch (error) {
+    const cached = cache && await cache.match(request);
+    if (cached) return cached;
+    throw error;
+  }
+  if (response.ok) {
+    if (cache) await cache.put(request, response.clone());
+    return response;
+  }
+  return (cache && await cache.match(request)) || response;
 }

@@ -1,11 +1,13 @@
 """Every error path of the converter CLI: one line naming the file and the
 cause, a non-zero exit, and no output folder (or leftovers) behind."""
+import json
 import shutil
 import subprocess
 import sys
 
 import h5py
 import numpy as np
+import pytest
 
 from conftest import ROOT
 from convert.constants import PUBLISHED_MODELS, WEIGHTS_DIR_ENV
@@ -124,17 +126,81 @@ def test_unknown_option_is_a_usage_error(tmp_path):
 
 def test_parity_failure_fails_the_export_and_keeps_the_old_output(tmp_path, monkeypatch):
     """A converted model that disagrees with Keras is never moved into place,
-    and the output already there stays untouched."""
+    and the previous export already there stays untouched, byte for byte."""
     from convert import export_tfjs, parity
 
     out = tmp_path / "model"
-    out.mkdir()
-    (out / "keep.txt").write_text("previous export")
+    assert export_tfjs.main(["meso4-f2f", "--out", str(out), "--no-parity"]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
     real_scores = parity.keras_scores
     monkeypatch.setattr(parity, "keras_scores", lambda m, x: real_scores(m, x) + 1e-3)
     code = export_tfjs.main(["meso4-df", "--out", str(out), "--backends", "cpu", "wasm"])
     assert code == 1
-    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
+
+
+def test_out_that_is_a_file_fails_before_any_work(tmp_path):
+    """The output is checked first: the source does not even exist here."""
+    taken = tmp_path / "notes.txt"
+    taken.write_text("mine")
+    result = run_cli(tmp_path / "missing.h5", "--out", taken)
+    assert_one_line_error(result, taken, "is a file")
+    assert taken.read_text() == "mine"
+
+
+def test_folder_with_other_files_is_refused_before_any_work(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "important.txt").write_text("do not lose me")
+    result = run_cli(tmp_path / "missing.h5", "--out", out)
+    assert_one_line_error(result, out, "important.txt", "--force", "nothing was written")
+    assert [p.name for p in out.iterdir()] == ["important.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+TRAINING_FILES = ("report.json", "history.json", "split.json", "curves.png")
+
+
+def test_export_into_the_training_folder_keeps_every_file(tmp_path):
+    """finetune.py's folder (ft/model.h5 --out ft): refused without --force;
+    with --force the model's files go alongside, and a second export there
+    replaces only its own files."""
+    from convert.export import export
+    from convert.errors import ConvertError
+
+    ft = tmp_path / "ft"
+    ft.mkdir()
+    shutil.copy(SHARED_DIR / "models" / "Meso4_DF.h5", ft / "model.h5")
+    for name in TRAINING_FILES:
+        (ft / name).write_text(name)
+    kept = {p.name: p.read_bytes() for p in ft.iterdir()}
+    with pytest.raises(ConvertError, match=r"holds the source model.h5 .*--force"):
+        export(ft / "model.h5", ft, check_parity=False, log=lambda _: None)
+    assert {p.name: p.read_bytes() for p in ft.iterdir()} == kept
+
+    meta = export(ft / "model.h5", ft, check_parity=False, force=True, log=lambda _: None)
+    assert {p.name: p.read_bytes() for p in ft.iterdir() if p.name in kept} == kept
+    assert {p.name for p in ft.iterdir()} == set(kept) | set(meta["files"]) | {"metadata.json"}
+    export(ft / "model.h5", ft, check_parity=False, force=True, quantize="float16",
+           log=lambda _: None)
+    assert {p.name: p.read_bytes() for p in ft.iterdir() if p.name in kept} == kept
+    assert json.loads((ft / "metadata.json").read_text())["quantization"] == "float16"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ft"]
+
+
+def test_previous_export_is_replaced_whole(tmp_path):
+    from convert.export import export
+
+    out = tmp_path / "model"
+    export("meso4-df", out, check_parity=False, log=lambda _: None)
+    (out / "group1-shard9of9.bin").write_bytes(b"")  # as if the old export had more shards
+    meta = json.loads((out / "metadata.json").read_text())
+    meta["files"]["group1-shard9of9.bin"] = "0" * 64
+    (out / "metadata.json").write_text(json.dumps(meta))
+    meta = export("meso4-f2f", out, check_parity=False, log=lambda _: None)
+    assert sorted(p.name for p in out.iterdir()) == sorted(list(meta["files"]) + ["metadata.json"])
+    assert meta["id"] == "meso4-f2f"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
 
 
@@ -170,3 +236,42 @@ def test_tools_print_only_their_own_lines(tmp_path):
     assert verbose.returncode == 0, verbose.stderr
     assert len(verbose.stderr.splitlines()) > len(quiet["export_tfjs.py"].stderr.splitlines()), \
         "--verbose shows TensorFlow's own lines too"
+
+
+def test_mistyped_published_name_leads_to_the_right_one(tmp_path, capsys):
+    from convert import export_tfjs
+
+    assert export_tfjs.main(["meso4_df", "--out", str(tmp_path / "m")]) == 1
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("error: meso4_df: file not found")
+    assert "did you mean the published model meso4-df?" in line
+    assert "meso4-f2f, mesoinception4-df, mesoinception4-f2f" in line
+    assert not (tmp_path / "m").exists()
+
+
+def test_quantised_parity_failure_says_what_to_try():
+    from convert.errors import ConvertError
+    from convert.export import _raise_on_parity_failure
+
+    report = {"cpu": {"available": True, "passed": False, "max_abs_diff": 0.08, "tolerance": 0.05},
+              "wasm": {"available": True, "passed": True, "max_abs_diff": 0.01, "tolerance": 0.05}}
+    with pytest.raises(ConvertError, match="cpu .*; uint8 rounds .* try --quantize float16"):
+        _raise_on_parity_failure("m.h5", report, "uint8")
+    with pytest.raises(ConvertError, match="float16 rounds .* without --quantize"):
+        _raise_on_parity_failure("m.h5", report, "float16")
+    with pytest.raises(ConvertError) as failure:
+        _raise_on_parity_failure("m.h5", report, "none")
+    assert "--quantize" not in str(failure.value)
+
+
+def test_arch_that_contradicts_a_full_model_is_refused(tmp_path):
+    """--arch is a check: a full Meso-4 .h5 never exports as MesoInception-4."""
+    from convert import mesonet
+
+    source = tmp_path / "meso4_full.h5"
+    mesonet.build("meso4").save(source)
+    out = tmp_path / "out"
+    out.mkdir()
+    result = run_cli(source, "--arch", "mesoinception4", "--out", out / "model")
+    assert_one_line_error(result, source, "holding a Meso-4", "not MesoInception-4 as --arch says")
+    assert_nothing_written(out)

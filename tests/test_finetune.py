@@ -61,6 +61,9 @@ def test_one_epoch_then_export(tmp_path):
                           "--batch", "4"]) == 0
     report = json.loads((out / "report.json").read_text())
     assert report["epochs_run"] == 1 and report["split"]["test"]["groups"] >= 1
+    # a handful of images: the held-out figures are flagged as noise
+    assert any(w.startswith(f"the test split has only {report['split']['test']['images']} images")
+               for w in report["warnings"])
     assert set(report["before"]) == set(report["after"]) == {"test"}
     for name in ("model.h5", "curves.png", "split.json", "history.json"):
         assert (out / name).stat().st_size > 0
@@ -70,3 +73,33 @@ def test_one_epoch_then_export(tmp_path):
                   parity_images=(),
                   backends=("cpu",), log=lambda _: None)
     assert meta["parity"]["backends"]["cpu"]["passed"]
+
+
+def test_help_shows_the_defaults_and_the_quick_run_limit():
+    text = " ".join(finetune.build_parser().format_help().split())
+    for shown in ("--epochs EPOCHS most epochs to train (default: 25)", "(default: meso4-df)",
+                  "Adam learning rate (default: 0.001)", "--limit N use at most N images"):
+        assert shown in text
+    assert "(default: None)" not in text
+
+
+def test_limit_takes_whole_groups_with_both_labels():
+    items = dataset.load_folder(DFDC)
+    small = finetune.limit_items(items, 60)
+    assert 40 <= len(small) <= 60 and {i.label for i in small} == {"real", "fake"}
+    for group in {i.group for i in small}:
+        assert sum(i.group == group for i in small) == sum(i.group == group for i in items)
+    assert finetune.limit_items(items, 60) == small  # seeded
+    assert finetune.limit_items(items, None) == items
+
+
+def test_best_epoch_zero_is_explained():
+    figures = {"test": {"roc_auc": 0.6, "accuracy": 0.55, "count": 120}}
+    report = {"before": figures, "after": figures, "best_epoch": 0, "epochs_run": 4,
+              "model": "ft/model.h5", "base": "meso4-df", "start_val_loss": 0.6931}
+    lines = finetune.summary_lines(report)
+    assert lines[1] == "best epoch 0 of 4 -> ft/model.h5"
+    assert "no epoch lowered the validation loss below that of the weights it started from, " \
+           "meso4-df (0.6931), so the saved model holds those weights unchanged" in lines[2]
+    report["best_epoch"] = 2
+    assert len(finetune.summary_lines(report)) == 2

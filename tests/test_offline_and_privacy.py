@@ -92,6 +92,33 @@ def test_new_deployment_replaces_the_old_cache(chromium, site_copy):
         context.close()
 
 
+def model_options(page):
+    return page.eval_on_selector_all("[data-testid=model-select] option", "os => os.map((o) => o.value)")
+
+
+def test_a_model_exported_later_is_listed_for_returning_visitors(chromium, site_copy):
+    """The model list and the models' files come from the network first: a
+    model exported into the site after a visit is listed on the next one,
+    with no new deployment and no manual step; offline, the cached list."""
+    from convert.export import export
+
+    with webserver.serve({"/": site_copy}) as url:
+        context, page = first_visit(chromium, url)
+        assert "my-retrained" not in model_options(page)
+        export("meso4-f2f", site_copy / "model" / "my-retrained", model_id="my-retrained",
+               name="My retrained Meso-4", check_parity=False, log=lambda _: None)
+        page.reload()
+        wait_ready(page)
+        assert "my-retrained" in model_options(page)
+        page.select_option("[data-testid=model-select]", "my-retrained")
+        page.locator("[data-testid=model-name]", has_text="My retrained Meso-4").wait_for(timeout=60_000)
+        context.set_offline(True)
+        page.goto(f"{url}/index.html?backend=wasm&model=my-retrained")
+        wait_ready(page)
+        assert page.text_content("[data-testid=model-name]") == "My retrained Meso-4"
+        context.close()
+
+
 def test_second_visit_is_isolated_and_wasm_uses_threads(chromium, site_copy, tmp_path):
     """GitHub Pages cannot send COOP/COEP: the service worker adds them, so from
     the second load the page and its video worker are cross-origin isolated and

@@ -83,3 +83,15 @@ export function pickModel(index, requested) {
   }
   return models.find((m) => m.id === index.default) || models[0];
 }
+
+/**
+ * What the page says beside a model's name when it is not MesoNet (exported
+ * with export_tfjs.py --not-mesonet): what the page and its guide say about
+ * MesoNet does not hold for it.
+ * @param {any} metadata a model's metadata.json
+ * @returns {string} '' for MesoNet
+ */
+export function modelNote(metadata) {
+  const other = metadata?.mesonet === false || metadata?.architecture === 'custom';
+  return other ? 'not MesoNet: a custom network; nothing on this page was measured on it' : '';
+}

@@ -9,12 +9,12 @@ import { analyseBitmap, explainFaces } from './analyse.js';
 import { analyseVideo } from './analyse-video.js';
 import { createVideoEngine } from './video-engine.js';
 import { backendThreads, initBackend } from './backend.js';
-import { MODEL_ROOT, fetchJson, pickModel, urlOptions } from './config.js';
+import { MODEL_ROOT, fetchJson, modelNote, pickModel, urlOptions } from './config.js';
 import { boxText, loadFaceDetector } from './faces.js';
 import { jpegLooksComplete, sniffFormat } from './formats.js';
 import { loadMesoNet } from './model.js';
 import { registerServiceWorker } from './offline.js';
-import { fileSource } from './model-files.js';
+import { OWN_MODEL_ID, setupOwnModel } from './own-model.js';
 import { decodeImage } from './preprocess.js';
 import { VERDICT_LABELS } from './verdict.js';
 import { VideoError, grabVideoFrame, probeVideo } from './video-frames.js';
@@ -76,6 +76,8 @@ const messageOf = (error) => (error instanceof Error ? error.message : String(er
 
 // ------------------------------------------------------------------ start-up
 
+const own = setupOwnModel({ select: /** @type {HTMLSelectElement} */ ($('model-select')),
+  keep: /** @type {HTMLInputElement} */ ($('keep-model')), note: $('keep-note') });
 const ready = start();
 
 async function start() {
@@ -96,6 +98,7 @@ async function start() {
     option.textContent = m.name;
     select.append(option);
   }
+  await own.restore();
   select.value = entry.id;
   const modelUrl = (/** @type {import('./config.js').ModelEntry} */ e) => new URL(MODEL_ROOT + e.path, location.href).href;
   const [model, detector] = await Promise.all([loadMesoNet(modelUrl(entry)), loadFaceDetector()]);
@@ -103,6 +106,10 @@ async function start() {
   state.detector = detector;
   select.disabled = false;
   select.addEventListener('change', () => {
+    if (select.value === OWN_MODEL_ID) {
+      switchModel(own.load, OWN_MODEL_ID, own.files);
+      return;
+    }
     const url = modelUrl(pickModel(index, select.value));
     switchModel(() => loadMesoNet(url), select.value, url);
   });
@@ -120,22 +127,27 @@ function useModel(model, id, source) {
   state.modelId = id;
   state.modelSource = source;
   $('model-name').textContent = model.metadata.name;
+  const note = modelNote(model.metadata);
+  $('model-note').textContent = note;
+  $('model-note').hidden = !note;
+  /** @type {HTMLSelectElement} */ ($('model-select')).value = id;
 }
 
 /**
  * @param {() => Promise<import('./model.js').MesoNet>} load
  * @param {string} id
- * @param {string|File[]} source
+ * @param {string|File[]|(() => File[])} source the files' getter is called once loaded
  */
 function switchModel(load, id, source) {
   setStatus('loading', 'Loading the model…');
   return enqueue(async () => {
     try {
-      useModel(await load(), id, source);
+      useModel(await load(), id, typeof source === 'function' ? source() : source);
       setStatus('ready', `Ready: ${state.model?.metadata.name} (${state.backend}).`);
     } catch (error) {
       // The previous model stays in use: say so rather than leave the page stuck.
       setStatus('ready', `That model could not be loaded (${messageOf(error)}); still using ${state.model?.metadata.name}.`);
+      /** @type {HTMLSelectElement} */ ($('model-select')).value = state.modelId;
     }
   });
 }
@@ -494,7 +506,7 @@ ownModel.addEventListener('change', () => {
   const files = Array.from(ownModel.files || []);
   ownModel.value = '';
   if (files.length === 0) return;
-  ready.then(() => switchModel(() => loadMesoNet(fileSource(files)), 'own-model', files), () => {});
+  ready.then(() => switchModel(() => own.pick(files), OWN_MODEL_ID, own.files), () => {});
 });
 
 // ------------------------------------------------------------------ export

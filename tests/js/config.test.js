@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { pickModel, urlOptions } from '../../site/js/config.js';
+import { modelNote, pickModel, urlOptions } from '../../site/js/config.js';
 
 const index = {
   models: [
@@ -32,4 +32,11 @@ test('a requested model is used, an unknown one is an error listing the choices'
 
 test('an empty index says how to fix it', () => {
   assert.throws(() => pickModel({ models: [], default: '' }, null), /run the converter/);
+});
+
+test('a model that is not MesoNet is named so; MesoNet and older exports are not', () => {
+  assert.match(modelNote({ architecture: 'custom', mesonet: false }), /^not MesoNet/);
+  assert.match(modelNote({ architecture: 'custom' }), /^not MesoNet/);
+  assert.equal(modelNote({ architecture: 'meso4', mesonet: true }), '');
+  assert.equal(modelNote({ architecture: 'mesoinception4' }), '');
 });
