@@ -7,6 +7,7 @@
  * one. The video's verdict is made from the frames by video-summary.js.
  */
 import { analyseBitmap } from './analyse.js';
+import { videoFrames } from './video-frames.js';
 
 /** Side of the face thumbnails kept for the timeline (pixels). */
 export const THUMB_SIDE = 128;
