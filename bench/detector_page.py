@@ -66,6 +66,7 @@ def detector_page(folder, backend="wasm", isolated=False):
     with webserver.serve({"/": SITE_DIR, "/pictures/": Path(folder)}, isolated=isolated) as url, \
             browser.launch() as chromium:
         page = chromium.new_page()
+        page.on("crash", lambda _: sys.exit("the detector page crashed"))
         (Path(folder) / "blank.html").write_text("<!doctype html><title>detector</title>")
         page.goto(f"{url}/pictures/blank.html")
         page.evaluate(START, backend)

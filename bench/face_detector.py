@@ -41,12 +41,13 @@ CLIPS = {"ffpp": DATASETS / "ffpp_c23_clips" / "real" / "519.mp4",
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
 SMALL_SIDES = (36, 54, 70)
 # Detector settings (loadFaceDetector's options); "site": its defaults (tiles for
-# pictures over 1280 px unless a large face was found, the padded retry).
+# every picture over 1280 px, the padded retry for nearly square pictures).
 NO_TILES = {"above": 1e9, "side": 0.5625, "overlap": 0.125, "skip": 0}
 RETRY = {"below": 0.5, "padding": 0.25, "maxAspect": 1.25}
 SETTINGS = {"whole": {"tiling": NO_TILES, "retry": None},
             "whole+retry": {"tiling": NO_TILES, "retry": RETRY},
             "always tiles": {"tiling": {**NO_TILES, "above": 1280, "skip": 1e9}, "retry": RETRY},
+            "tiles unless a large face": {"tiling": {**NO_TILES, "above": 1280, "skip": 1 / 16}, "retry": RETRY},
             "site": None}
 MESONET_MS = """async () => {
   const tf = await import('/vendor/tf.js');
@@ -169,7 +170,7 @@ def no_face_pictures(folder, detect):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", default="time,crops,small,noface")
-    parser.add_argument("--settings", default="whole,whole+retry,always tiles,site")
+    parser.add_argument("--settings", default="whole,whole+retry,tiles unless a large face,site")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
     if site_missing():
