@@ -21,10 +21,22 @@
  * Side of the square crop over the longer side of the detector's face box,
  * and where its centre is, from the box's centre in shares of the box
  * (positive: right, down). BlazeFace's boxes are square and tight (brows to
- * chin); these constants are measured by bench/crop_calibration.py.
+ * chin), so the crop is larger than the box and a little higher.
+ *
+ * Measured by bench/crop_calibration.py (2026-11-29): MesoNet validation and
+ * DFDC crops pasted into pictures three times their side (grey, or their own
+ * blurred enlargement), boxed by the page's detector, cropped by this rule
+ * and scored with Keras Meso4_DF; chosen on a dev half (split by video) as
+ * the candidate whose ROC AUC is closest to the AUC of the same crops scored
+ * whole, mean |difference| over both sets and both backgrounds: 1.3 / -0.05
+ * gave 0.020 (1.4 / 0: 0.025; 1.5 / 0: 0.029; 1.6 / -0.05: 0.039). On the
+ * held-out half: DFDC 0.603 / 0.593 against 0.606 whole; MesoNet 0.927 /
+ * 0.901 against 0.978, the gap no candidate closed (see docs/performance.md).
+ * The training crops' own geometry: side 1.37 (MesoNet; DFDC's tighter crops
+ * 1.03-1.08) times the box, centre 0.08 (0.05) box heights above the box's.
  */
-export const CROP_MARGIN = 1.5;
-export const CROP_SHIFT = Object.freeze({ x: 0, y: 0 });
+export const CROP_MARGIN = 1.3;
+export const CROP_SHIFT = Object.freeze({ x: 0, y: -0.05 });
 /** A crop covering this share of the image's area means "the image is a face crop"... */
 export const TIGHT_COVERAGE = 0.4;
 /**
