@@ -7,7 +7,12 @@ image the face detection time, the classification time (all faces, including
 reading the score back) and the total, as the page itself measures them
 (data-detect-ms, data-classify-ms, data-total-ms on each card). Each image is
 analysed twice and the second (warm) run is reported. Native Keras batch-1
-latency on the very crops the page scored is printed beside it.
+latency on the very crops the page scored is printed beside it. The pictures:
+two fixture faces, a MesoNet and a DFDC crop, a 640x480 FF++ frame and a
+1920x1080 DFDC frame; per picture, the face detector's time (BlazeFace,
+site/js/face-detector.js) and "file": from the file's turn in the queue to
+its verdict on the card (reading, decoding, faces, scores, drawing;
+data-file-ms).
 
     .venv/bin/python -m bench.image_pipeline [--backends wasm,cpu] [--repeat 20]
 """
@@ -85,6 +90,7 @@ def run_backend(chromium, url, backend, paths, isolated):
                         "detect": float(card.get_attribute("data-detect-ms") or "nan"),
                         "classify": float(card.get_attribute("data-classify-ms") or "nan"),
                         "total": float(card.get_attribute("data-total-ms") or "nan"),
+                        "file": float(card.get_attribute("data-file-ms") or "nan"),
                     })
         return {"backend": active, "ready_ms": ready_ms, "ready_bytes": ready_bytes, "rows": rows}
     finally:
@@ -140,7 +146,8 @@ def main(argv=None):
         print(f"{r['backend']:28} {r['ready_ms']:9.0f} {r['ready_bytes'] / 1e6:16.2f}")
     print("\nPer image, warm (ms). classify = MesoNet on all faces incl. reading the score back;")
     print("keras = native Keras (tf.function) batch-1 on the same crops, median of", args.repeat)
-    header = f"{'image':28} {'size':>10} {'faces':>5} {'runtime':28} {'detect':>8} {'classify':>9} {'total':>8} {'keras':>7} {'ratio':>6}"
+    header = (f"{'image':28} {'size':>10} {'faces':>5} {'runtime':28} {'detect':>8} {'classify':>9} {'total':>8} "
+              f"{'file':>8} {'keras':>7} {'ratio':>6}")
     print(header)
     print("-" * len(header))
     for r in results:
@@ -148,21 +155,26 @@ def main(argv=None):
             k = keras[row["image"]]
             ratio = row["classify"] / k if k == k and k > 0 else float("nan")
             print(f"{row['image'][:28]:28} {row['size'][:10]:>10} {row['faces']:5d} {r['backend']:28} "
-                  f"{row['detect']:8.1f} {row['classify']:9.1f} {row['total']:8.1f} {k:7.1f} {ratio:6.2f}")
+                  f"{row['detect']:8.1f} {row['classify']:9.1f} {row['total']:8.1f} {row['file']:8.1f} {k:7.1f} {ratio:6.2f}")
     print("\nMedian classify / keras per backend:")
     summary = []
     for r in results:
         ratios = [row["classify"] / keras[row["image"]] for row in r["rows"]
                   if keras[row["image"]] == keras[row["image"]] and row["faces"]]
         detects = [row["detect"] for row in r["rows"] if row["detect"] == row["detect"]]
+        by_size = {row["size"]: row for row in r["rows"]}
+        frame = lambda size, key: f"{by_size[size][key]:.0f}" if size in by_size else "–"  # noqa: E731
         ratio = statistics.median(ratios) if ratios else float("nan")
         if ratios:
             print(f"  {r['backend']:28} {ratio:.2f}x")
         summary.append([r["backend"], f"{r['ready_ms']:.0f}", f"{r['ready_bytes'] / 1e6:.1f}",
                         f"{statistics.median(detects):.0f}" if detects else "–",
+                        frame("640x480", "detect"), frame("1920x1080", "detect"),
+                        f"{statistics.median(row['file'] for row in r['rows']):.0f}",
                         f"{statistics.median(row['classify'] / max(row['faces'], 1) for row in r['rows']):.1f}",
                         f"{ratio:.2f}x"])
     table = markdown_table(["backend", "open to ready ms", "MB before ready", "face detection ms (median)",
+                            "detection 640x480 ms", "detection 1920x1080 ms", "file to verdict ms (median)",
                             "classify ms per face (median)", "classify vs Keras"], summary)
     path = write_results("image_pipeline", {"results": results, "keras_ms": keras}, table)
     print(f"\n{table}\nwritten: {path}")

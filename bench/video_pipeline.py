@@ -6,8 +6,8 @@ data-total-ms (first seek to verdict) and the wall time from adding the file
 to the finished card. Per frame it reports the page's medians: waiting for
 the decoder, face detection, and all of a frame's work. Natively, OpenCV
 decodes the same 30 frames and Keras (tf.function) scores the page's crops
-(same boxes) in one batch. Face detection has no native twin here (face-api's
-detectors exist only for TF.js, and OpenCV 5 dropped its Haar cascades), so
+(same boxes) in one batch. Face detection has no native twin here (the page's
+BlazeFace runs as a TF.js graph model, and OpenCV 5 dropped its Haar cascades), so
 the native figure leaves it out and the page's detection time is shown apart.
 Each backend runs as a first visit (not isolated: one WASM thread) and as a
 returning one (cross-origin isolated, as site/sw.js makes it: WASM threads).

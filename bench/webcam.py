@@ -34,7 +34,7 @@ from convert.constants import SHARED_DIR, SITE_DIR, WEIGHTS_DIR_ENV  # noqa: E40
 FACE = SHARED_DIR / "fixtures" / "mesonet-test-images" / "real" / "real00240.jpg"
 SWEEP_FRAMES = 30  # frames for the face to cross the frame and back (1 s at the default 30 fps)
 SWEEP_X = (220, 420)  # its centre's horizontal range, pixels
-CROP_MARGIN = 1.2  # as site/js/faces.js: square side over the face box's longer side
+CROP_MARGIN = 1.2  # native only: square side over the Haar box's longer side (the page calibrates its own)
 LIVE = "[data-testid=live-score]"
 SAMPLE = f"""async () => {{
   const tf = await import('./vendor/tf.js');
@@ -190,7 +190,7 @@ def main(argv=None):
         page = summarise(samples, timings)
         label = runtime_label(active, threads, isolated)
         pages[label] = page
-        rows.append([f"page, {label}: Tiny Face Detector 416 + MesoNet", f"{page['fps']:.1f}",
+        rows.append([f"page, {label}: BlazeFace on every frame + MesoNet", f"{page['fps']:.1f}",
                      f"{page['detect_ms']:.0f}", f"{page['classify_ms']:.1f}",
                      f"{page['dropped']} of {page['frames']} ({page['camera_fps']:.1f} fps camera)",
                      f"{page['faces_seen']:.0%} of samples"])

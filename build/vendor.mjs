@@ -1,7 +1,7 @@
 // Builds site/vendor/ from the pinned npm packages (package-lock.json):
-// one ES module bundle, the WASM binaries and the face detector's weights
-// (served by the site itself: nothing is fetched from elsewhere at run time).
-// Nothing here is committed.
+// one ES module bundle, the WASM binaries and the face detector's model with
+// its licences (served by the site itself: nothing is fetched from elsewhere
+// at run time). Nothing here is committed.
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -30,13 +30,17 @@ for (const file of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm',
   'tfjs-backend-wasm-threaded-simd.wasm']) {
   copyFileSync(join(wasmDist, file), join(out, file));
 }
-// Face detector weights shipped with @vladmandic/face-api (MIT): SSD MobileNet v1
-// (accurate, used on every image) and the tiny detector (kept for fast paths).
-const faceModels = join(root, 'node_modules', '@vladmandic', 'face-api', 'model');
 mkdirSync(join(out, 'face-models'), { recursive: true });
-for (const name of ['ssd_mobilenetv1_model', 'tiny_face_detector_model']) {
-  for (const suffix of ['-weights_manifest.json', '.bin']) {
-    copyFileSync(join(faceModels, name + suffix), join(out, 'face-models', name + suffix));
-  }
+// The face detector: BlazeFace (Google MediaPipe, Apache-2.0; the full-range
+// model, 256 px input) as converted to a TF.js graph model in @vladmandic/human
+// (MIT; the same bytes as human-models' blazeface-back, without that package's
+// dependencies): the model, both licences and our notice.
+const human = join(root, 'node_modules', '@vladmandic', 'human');
+for (const name of ['blazeface.json', 'blazeface.bin']) {
+  copyFileSync(join(human, 'models', name), join(out, 'face-models', name));
+}
+copyFileSync(join(human, 'LICENSE'), join(out, 'face-models', 'LICENSE-human.txt'));
+for (const name of ['NOTICE-BlazeFace.txt', 'LICENSE-Apache-2.0.txt']) {
+  copyFileSync(join(root, 'build', 'notices', name), join(out, 'face-models', name));
 }
 console.log(`vendor: wrote ${out}`);

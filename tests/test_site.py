@@ -137,7 +137,9 @@ def test_full_frames_faces_found_cropped_and_scored_like_python(open_page, frame
 def test_dataset_crops_are_scored_whole(open_page, keras):
     """Tight crops: the face fills the image, so the whole image is scored and
     the score equals the reference on the whole crop. The detector has to find
-    the face in nearly all of them."""
+    the face in all of them but one at most: BlazeFace, with its padded second
+    look, missed 2 of the 404 DFDC crops and none of 239 MesoNet crops (every
+    fourth; bench/face_detector.py); the former SSD was allowed a tenth."""
     crops = []
     for folder in ("mesonet_df_validation", "dfdc_faces224"):
         for label in ("real", "fake"):
@@ -148,7 +150,7 @@ def test_dataset_crops_are_scored_whole(open_page, keras):
     rows = add_files(page, crops)
     assert [r["file"] for r in rows] == [p.name for p in crops]
     found = [(p, r) for p, r in zip(crops, rows) if r["verdict"] != "no-face"]
-    assert len(found) >= 0.9 * len(crops), [p.name for p, r in zip(crops, rows) if r["verdict"] == "no-face"]
+    assert len(found) >= len(crops) - 1, [p.name for p, r in zip(crops, rows) if r["verdict"] == "no-face"]
     for path, row in found:
         width, height = Image.open(path).size
         assert [f["box"] for f in row["faces"]] == [(0, 0, width, height)], (path.name, row)

@@ -18,7 +18,7 @@ import { cropToInput } from './preprocess.js';
 /**
  * @param {ImageBitmap} bitmap
  * @param {import('./model.js').MesoNet} model
- * @param {((bitmap: ImageBitmap) => Promise<import('./faces.js').Detection[]>)|null} findFaces
+ * @param {((bitmap: ImageBitmap) => Promise<import('./face-detector.js').Detection[]>)|null} findFaces
  *   the face detector to use; null: score the whole image
  * @returns {Promise<Analysis>}
  */

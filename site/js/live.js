@@ -9,45 +9,18 @@
 import { iou } from './faces.js';
 
 /**
- * Detector input size for live frames (a multiple of 32). Measured on 640x480
- * frames (the four fixture faces pasted at three places into grey, through
- * the Y4M colour round trip), WASM, 2-core machine, median of 20 warm calls
- * per frame, two runs: 320 took 47-60 ms (median 50-58) and missed the face
- * in 2 of the 12 frames (both of one manipulated face); 416 took 64-86 ms
- * (median 70-79) and found all 12. A live mode that loses a face shows
- * nothing at all, so 416, at about 20 ms a frame more.
- */
-export const LIVE_INPUT_SIZE = 416;
-/**
- * Scores averaged per face: the last this many processed frames. At the
- * 15 fps target that is about half a second, long enough to calm the
+ * Scores averaged per face: the last this many processed frames. At 15 to
+ * 25 frames a second that is a third to half a second, long enough to calm the
  * frame-to-frame jitter of a face that moves, short enough to follow a change.
  */
 export const SMOOTHING_FRAMES = 8;
 /**
  * A face in a new frame continues a track when its box overlaps the track's
  * last box by at least this intersection-over-union. Between two frames at
- * 15 fps a face moves a small part of its own width; another face does not
+ * 15 fps or more a face moves a small part of its own width; another face does not
  * overlap this much.
  */
 export const TRACK_MIN_IOU = 0.3;
-/**
- * The detector runs again once this long has passed since it last ran (and on
- * every frame while no face is known); the frames in between are scored on
- * its last boxes. Measured in the live page on WASM (quiet 2-core machine):
- * detection 88 ms and scoring 7 ms a face, so detecting every frame gave
- * 9.7 frames per second; the box then lags a moving face by at most this.
- */
-export const REDETECT_MS = 200;
-/**
- * Whether this frame needs the detector.
- * @param {number} now ms
- * @param {number} detectedAt ms, when the detector last ran
- * @param {number} knownFaces faces it found then
- */
-export function needsDetection(now, detectedAt, knownFaces) {
-  return knownFaces === 0 || now - detectedAt >= REDETECT_MS;
-}
 /** Frames per second are counted over the processed frames of this window. */
 export const FPS_WINDOW_MS = 2000;
 

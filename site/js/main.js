@@ -3,14 +3,15 @@
  * Page wiring: start-up (backend, model, face detector), files from the
  * picker / drop / paste to a queue, each file to its card, model choice,
  * export. The pipeline itself: formats.js -> preprocess.decodeImage ->
- * faces.js -> analyse.js -> verdict.js -> views/.
+ * face-detector.js -> faces.js -> analyse.js -> verdict.js -> views/.
  */
 import { analyseBitmap, explainFaces } from './analyse.js';
 import { analyseVideo } from './analyse-video.js';
 import { createVideoEngine } from './video-engine.js';
 import { backendThreads, initBackend } from './backend.js';
 import { MODEL_ROOT, fetchJson, modelNote, pickModel, urlOptions } from './config.js';
-import { boxText, loadFaceDetector } from './faces.js';
+import { loadFaceDetector } from './face-detector.js';
+import { boxText } from './faces.js';
 import { jpegLooksComplete, sniffFormat } from './formats.js';
 import { loadMesoNet } from './model.js';
 import { registerServiceWorker } from './offline.js';
@@ -35,7 +36,7 @@ const MAX_PIXELS = 16384 * 16384;
 
 const state = {
   /** @type {import('./model.js').MesoNet|null} */ model: null,
-  /** @type {import('./faces.js').FaceDetector|null} */ detector: null,
+  /** @type {import('./face-detector.js').FaceDetector|null} */ detector: null,
   backend: '',
   modelId: '',
   /** Where the current model came from (a folder URL, or the user's files), for the video worker. */
@@ -208,6 +209,7 @@ function announce(text) {
  * @param {boolean} [wholeAnyway] score the whole image even with faces on
  */
 async function analyseFile(file, card, result, wholeAnyway = false) {
+  const fileStarted = performance.now();
   card.dataset.state = 'analyzing';
   result.state = 'analyzing';
   setProgress(card, 'Analysing…');
@@ -267,6 +269,8 @@ async function analyseFile(file, card, result, wholeAnyway = false) {
     card.dataset.detectMs = analysis.detectMs === null ? '' : analysis.detectMs.toFixed(2);
     card.dataset.classifyMs = analysis.faces.reduce((sum, f) => sum + f.ms, 0).toFixed(2);
     card.dataset.totalMs = totalMs.toFixed(2);
+    // From the file's turn to its verdict on the card: reading, decoding, faces, scores, drawing.
+    card.dataset.fileMs = (performance.now() - fileStarted).toFixed(2);
     if (analysis.faces.length) {
       const perFace = analysis.faces.reduce((sum, f) => sum + f.ms, 0) / analysis.faces.length;
       $('timing').textContent = `· ${perFace.toFixed(1)} ms per face`;

@@ -7,7 +7,7 @@
  */
 import { createFrameAnalyser } from './analyse-video.js';
 
-/** Longest wait for the worker to load its model and detectors. */
+/** Longest wait for the worker to load its model and face detector. */
 export const WORKER_START_TIMEOUT_MS = 60_000;
 
 /**
@@ -50,7 +50,7 @@ function connect(worker) {
 
 /**
  * @param {{ backend: string, model: () => import('./model.js').MesoNet,
- *   source: () => string|File[], detector: () => import('./faces.js').FaceDetector|null }} page
+ *   source: () => string|File[], detector: () => import('./face-detector.js').FaceDetector|null }} page
  *   the page's backend, and getters for its current model, that model's source and its detector
  * @returns {Promise<VideoEngine>}
  */

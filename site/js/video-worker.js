@@ -1,14 +1,13 @@
 // @ts-check
 /**
  * The video worker: analyses video frames off the page's thread, so the page
- * stays responsive while a long video runs (face detection and SSD passes
- * take 30 to 800 ms each). It holds its own copy of the model and the face
- * detectors on the page's backend. Frames arrive as ImageBitmaps (moved, not
+ * stays responsive while a long video runs. It holds its own copy of the
+ * model and of the face detector on the page's backend. Frames arrive as ImageBitmaps (moved, not
  * copied) and their results go back with the face thumbnails. Protocol, one
  * message at a time, answered in order:
  *   { type: 'start', backend, model }  -> { type: 'ready' } | { type: 'error', message }
  *   { type: 'model', model }           -> { type: 'ready' } | { type: 'error', message }
- *   { type: 'video', faces }           -> { type: 'ready' }  (a new video: fresh face tracking)
+ *   { type: 'video', faces }           -> { type: 'ready' }  (a new video; faces: find them or not)
  *   { type: 'frame', bitmap }          -> { type: 'frame', analysis, thumbs } | { type: 'error', message }
  *   { type: 'memory' }                 -> { type: 'memory', tensors }
  * `model` is a model folder URL, or the user's files (File[]).
@@ -16,13 +15,13 @@
 import * as tf from '../vendor/tf.js';
 import { createFrameAnalyser } from './analyse-video.js';
 import { backendThreads, initBackend } from './backend.js';
-import { loadFaceDetector } from './faces.js';
+import { loadFaceDetector } from './face-detector.js';
 import { fileSource } from './model-files.js';
 import { loadMesoNet } from './model.js';
 
 /** @type {import('./model.js').MesoNet|null} */
 let model = null;
-/** @type {import('./faces.js').FaceDetector|null} */
+/** @type {import('./face-detector.js').FaceDetector|null} */
 let detector = null;
 /** @type {import('./analyse-video.js').FrameAnalyser|null} */
 let analyseFrame = null;

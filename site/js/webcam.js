@@ -1,18 +1,16 @@
 // @ts-check
 /**
  * The webcam live mode: camera, frame loop and its DOM (the "Webcam"
- * section of index.html). Per presented frame: createImageBitmap(video) ->
- * detector.detectFast (Tiny Face Detector, no SSD fallback) -> planCrops ->
- * analyse.scorePlanned -> tracks and smoothing (live.js) -> overlay and
- * [data-testid=live-score]. A frame that arrives while the previous one is
+ * section of index.html). Per analysed frame: createImageBitmap(video) ->
+ * detector.detect (face-detector.js, on every analysed frame, as for a
+ * photo) -> planCrops -> analyse.scorePlanned -> tracks and smoothing
+ * (live.js) -> overlay and [data-testid=live-score]. A frame that arrives while the previous one is
  * still being processed is dropped, never queued. The camera is released on
  * stop and whenever the page is hidden. The bookkeeping is in live.js (pure).
  */
 import { scorePlanned } from './analyse.js';
 import { boxText, planCrops } from './faces.js';
-import {
-  LIVE_INPUT_SIZE, createFpsCounter, createFrameGate, createTracker, mostSuspicious, needsDetection,
-} from './live.js';
+import { createFpsCounter, createFrameGate, createTracker, mostSuspicious } from './live.js';
 import { VERDICT_LABELS, verdictFor } from './verdict.js';
 
 /**
@@ -45,7 +43,7 @@ const HIDDEN_MESSAGE = 'The webcam was stopped because the page was hidden; the 
  * @typedef {object} WebcamDeps
  * @property {Promise<unknown>} ready resolves when the model and the detector are loaded
  * @property {() => import('./model.js').MesoNet|null} getModel the model in use now
- * @property {() => import('./faces.js').FaceDetector|null} getDetector
+ * @property {() => import('./face-detector.js').FaceDetector|null} getDetector
  * @property {() => string} getBackend
  */
 
@@ -68,9 +66,7 @@ export function setupWebcam({ ready, getModel, getDetector, getBackend }) {
    * frame still being processed when the camera stops cannot touch the next.
    * @type {null|{ stream: MediaStream, gate: ReturnType<typeof createFrameGate>,
    *   tracker: ReturnType<typeof createTracker>, fps: ReturnType<typeof createFpsCounter>,
-   *   stopped: boolean, lastTime: number, lastPresented: number, errors: number, unreadable: number,
-   *   planned: ReturnType<typeof planCrops>['faces'], detectedAt: number, size: string }}
-   *   planned: the faces the detector last found (scored again until it runs next), in a frame of `size`
+   *   stopped: boolean, lastTime: number, lastPresented: number, errors: number, unreadable: number }}
    */
   let session = null;
   let starting = false;
@@ -134,7 +130,6 @@ export function setupWebcam({ ready, getModel, getDetector, getBackend }) {
       session = {
         stream, gate: createFrameGate(), tracker: createTracker(), fps: createFpsCounter(),
         stopped: false, lastTime: -1, lastPresented: -1, errors: 0, unreadable: 0,
-        planned: [], detectedAt: -Infinity, size: '',
       };
       video.srcObject = stream;
       view.hidden = false;
@@ -233,16 +228,11 @@ export function setupWebcam({ ready, getModel, getDetector, getBackend }) {
     }
     try {
       const started = performance.now();
-      const size = `${bitmap.width}x${bitmap.height}`;
-      if (size !== s.size || needsDetection(started, s.detectedAt, s.planned.length)) {
-        const detections = await detector.detectFast(bitmap, { fallback: false, inputSize: LIVE_INPUT_SIZE });
-        s.planned = planCrops(detections, bitmap.width, bitmap.height).faces;
-        s.detectedAt = performance.now();
-        s.size = size;
-        // The detector's time, for bench/webcam.py and the curious.
-        score.dataset.detectMs = (s.detectedAt - started).toFixed(1);
-      }
-      const faces = await scorePlanned(bitmap, model, s.planned);
+      const detections = await detector.detect(bitmap);
+      const planned = planCrops(detections, bitmap.width, bitmap.height).faces;
+      // The detector's time, for bench/webcam.py and the curious.
+      score.dataset.detectMs = (performance.now() - started).toFixed(1);
+      const faces = await scorePlanned(bitmap, model, planned);
       if (s.stopped) return;
       // This frame's timings.
       score.dataset.classifyMs = faces.reduce((sum, f) => sum + f.ms, 0).toFixed(1);
