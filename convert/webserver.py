@@ -56,12 +56,14 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def serve(routes, port=0, host="127.0.0.1", isolated=False):
+def serve(routes, port=0, host="127.0.0.1", isolated=False, headers=None):
     """Serve {url prefix: directory} in a thread; yields the base URL.
     isolated: send ISOLATION_HEADERS, as a host that can would (a page then
-    starts isolated; the site's own service worker does it from its second load)."""
+    starts isolated; the site's own service worker does it from its second load).
+    headers: more headers on every response (a host's Content-Security-Policy, say)."""
     routes = {k: Path(v) for k, v in routes.items()}
-    handler = functools.partial(_Handler, routes=routes, headers=ISOLATION_HEADERS if isolated else {})
+    handler = functools.partial(_Handler, routes=routes,
+                                headers={**(ISOLATION_HEADERS if isolated else {}), **(headers or {})})
     server = http.server.ThreadingHTTPServer((host, port), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

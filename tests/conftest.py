@@ -99,6 +99,15 @@ def chromium():
         yield instance
 
 
+# The analysis engine's tensor count (TF.js runs in the engine's worker, not in the page).
+ENGINE_TENSORS = "import('./js/main.js').then((m) => m.engine).then((e) => e.tensors())"
+
+
+def tensor_count(page):
+    """Tensors alive in the page's analysis engine; page: a RecordedPage or a Playwright page."""
+    return getattr(page, "page", page).evaluate(ENGINE_TENSORS)
+
+
 class RecordedPage:
     """A page plus every request it made and every script error it hit."""
 

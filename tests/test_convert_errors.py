@@ -171,7 +171,7 @@ def test_export_into_the_training_folder_keeps_every_file(tmp_path):
 
     ft = tmp_path / "ft"
     ft.mkdir()
-    shutil.copy(SHARED_DIR / "models" / "Meso4_DF.h5", ft / "model.h5")
+    shutil.copy(resolve("meso4-df"), ft / "model.h5")
     for name in TRAINING_FILES:
         (ft / name).write_text(name)
     kept = {p.name: p.read_bytes() for p in ft.iterdir()}

@@ -3,7 +3,7 @@ Python reference pipeline (decode -> resize -> /255 -> Keras)."""
 import numpy as np
 import pytest
 
-from conftest import FIXTURES
+from conftest import FIXTURES, tensor_count
 from convert import mesonet, weights
 from convert.preprocess import load_inputs
 
@@ -26,9 +26,6 @@ def analyse(page, paths):
              "verdict": cards.nth(i).get_attribute("data-verdict"),
              "p_real": cards.nth(i).get_attribute("data-p-real")} for i in range(len(paths))]
 
-
-def tensor_count(page):
-    return page.page.evaluate("import('./vendor/tf.js').then((tf) => tf.memory().numTensors)")
 
 
 @pytest.fixture(scope="module")

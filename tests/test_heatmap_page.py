@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 from clips import face_picture
-from conftest import FIXTURES
+from conftest import FIXTURES, tensor_count
 from convert import explain, mesonet, weights
 from convert.preprocess import decode, to_input
 from test_explain import MAP_TOLERANCE, MIN_CORRELATION
@@ -22,9 +22,6 @@ def analyse(page, paths):
         cards.nth(i).locator(DONE).wait_for(timeout=90_000)
     return cards
 
-
-def tensor_count(page):
-    return page.evaluate("import('./vendor/tf.js').then((tf) => tf.memory().numTensors)")
 
 
 def wait_maps(cards, n):

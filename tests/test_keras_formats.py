@@ -198,12 +198,12 @@ def test_the_guides_keras3_script_trains_a_model_that_exports(tmp_path):
     class folders fake/ and real/, model.save('my_meso4.keras'); then the export."""
     import shutil
 
-    from conftest import SHARED_DIR
+    from convert.weights import resolve
 
     for split in ("train", "validation"):
         for label, folder in (("fake", "df"), ("real", "real")):
             shutil.copytree(TEST_IMAGES_DIR / folder, tmp_path / "faces" / split / label)
-    shutil.copy(SHARED_DIR / "models" / "Meso4_DF.h5", tmp_path / "Meso4_DF.h5")
+    shutil.copy(resolve("meso4-df"), tmp_path / "Meso4_DF.h5")
     paths = parity.list_images([TEST_IMAGES_DIR])
     np.save(tmp_path / "inputs.npy", load_inputs(paths))
     script = guide_script().replace("epochs=10", "epochs=1")

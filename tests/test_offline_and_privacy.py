@@ -154,16 +154,19 @@ def test_second_visit_is_isolated_and_wasm_uses_threads(chromium, site_copy, tmp
 
 
 def test_wasm_falls_back_to_one_thread_when_its_threads_cannot_start(chromium, site_copy):
-    """A host that isolates the page but whose Content-Security-Policy forbids
-    blob: workers: TF.js's threads never start and it waits forever. The page
-    starts WASM again with one thread instead of falling back to the CPU."""
+    """A host that isolates the page but whose Content-Security-Policy (sent
+    with every file, so the engine's worker has it too) forbids blob: workers:
+    TF.js's threads never start and it waits forever. The engine starts WASM
+    again with one thread instead of falling back to the CPU."""
     index = site_copy / "index.html"
     index.write_text(index.read_text().replace(" blob:", ""))
-    with webserver.serve({"/": site_copy}, isolated=True) as url:
+    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', index.read_text()).group(1)
+    with webserver.serve({"/": site_copy}, isolated=True, headers={"Content-Security-Policy": policy}) as url:
         context = chromium.new_context()
         page = context.new_page()
         warnings = []
         page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
+        page.on("worker", lambda w: w.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None))
         page.goto(url + "/")
         wait_ready(page)
         assert page.evaluate("crossOriginIsolated")

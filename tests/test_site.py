@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from clips import face_clip, face_picture, place, write_frame_jpeg
-from conftest import CLIPS, DATASETS, FIXTURES
+from conftest import CLIPS, DATASETS, FIXTURES, tensor_count
 from convert import mesonet, weights
 from convert.constants import SITE_MODEL_DIR
 from convert.preprocess import decode, to_input
@@ -57,9 +57,6 @@ def ready(page):
     page.page.locator("[data-testid=status][data-state=ready]").wait_for(timeout=60_000)
     return tensor_count(page)
 
-
-def tensor_count(page):
-    return page.page.evaluate("import('./vendor/tf.js').then((tf) => tf.memory().numTensors)")
 
 
 def add_files(page, paths, start=0):

@@ -2,6 +2,7 @@
 end to end, clips made here from the fixture faces, several people, bad
 files, cancel, sampling settings, the timeline, heatmaps of a frame, exports,
 and tensors back to baseline."""
+import base64
 import json
 import wave
 
@@ -10,10 +11,10 @@ import pytest
 from PIL import Image
 
 from clips import face_clip, face_frames, read_frame, write_webm
-from conftest import CLIPS, FIXTURES
+from conftest import CLIPS, FIXTURES, tensor_count
 from convert import mesonet, weights
 from convert.preprocess import to_input
-from test_site import band, ready, tensor_count
+from test_site import band, ready
 
 FINISHED = "xpath=self::*[@data-state='done' or @data-state='error' or @data-state='cancelled']"
 REAL_FACES = sorted((FIXTURES / "real").glob("*.jpg"))
@@ -22,11 +23,8 @@ FAKE_FACES = sorted((FIXTURES / "df").glob("*.jpg"))
 # (both FFmpeg, but their YUV to RGB conversions may round differently),
 # scored on the same box: measured up to 6.2e-4 on the FF++ fake clip.
 DECODE_TOLERANCE = 5e-3
-# The VP8 clips made here (OpenCV's encoder): Chromium and OpenCV turn their
-# YUV into RGB differently, 1.6 levels apart on average (measured on every
-# frame of a made clip, the page reading the right frame each time), which
-# moved P(real) by up to 0.012 on the two-people clip.
-MADE_CLIP_DECODE_TOLERANCE = 2e-2
+# The page and Keras on the very same pixels: the backend's arithmetic only.
+PIPELINE_TOLERANCE = 1e-4
 
 
 def add_videos(page, paths, start=0, timeout=180_000):
@@ -106,27 +104,60 @@ def made_clip(tmp_path_factory):
                      seconds=3, side=200)
 
 
-@pytest.mark.parametrize("clip_name", ["made", pytest.param("ffpp_fake", marks=pytest.mark.datasets)])
-def test_frame_scores_equal_keras_on_the_same_frames_and_boxes(open_page, keras_df, made_clip, clip_name):
-    """Each frame's faces, scored in the page, equal Keras on the same frame
-    (decoded by OpenCV) and the same boxes: a VP8 clip made here, and the
-    FF++ H.264 clip."""
+def page_frame(page, card, time):
+    """The frame at `time` as the page's own decoder gives it (RGB uint8), from the card's player."""
+    data = page.page.evaluate("""async ([url, time]) => {
+      const { grabVideoFrame } = await import('./js/video-frames.js');
+      const bitmap = await grabVideoFrame(url, time);
+      const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+      const ctx = canvas.getContext('2d');
+      ctx.drawImage(bitmap, 0, 0);
+      const rgba = ctx.getImageData(0, 0, bitmap.width, bitmap.height).data;
+      bitmap.close();
+      let text = '';
+      for (let i = 0; i < rgba.length; i += 4) text += String.fromCharCode(rgba[i], rgba[i + 1], rgba[i + 2]);
+      return [btoa(text), canvas.width, canvas.height];
+    }""", [card.locator("video").get_attribute("src"), time])
+    rgb = np.frombuffer(base64.b64decode(data[0]), np.uint8)
+    return rgb.reshape(data[2], data[1], 3)
+
+
+def test_frame_scores_equal_keras_on_the_same_frames_and_boxes(open_page, keras_df, made_clip):
+    """Each frame's faces, scored in the page, equal Keras on the same pixels
+    (the frame as the page's decoder gives it) and the same boxes."""
     page = open_page("?backend=wasm")
     ready(page)
-    clip = made_clip if clip_name == "made" else CLIPS[clip_name]
+    (card,) = add_videos(page, [made_clip])
+    (result,) = export_json(page)["results"]
+    assert result["kind"] == "video" and len(result["frames"]) == 3
+    inputs, page_scores = [], []
+    for frame in result["frames"]:
+        rgb = page_frame(page, card, frame["time"])
+        for face in frame["faces"]:
+            inputs.append(to_input(rgb, tuple(int(v) for v in face["box"].split(","))))
+            page_scores.append(face["p_real"])
+    assert len(inputs) == 6, "both people in every frame"
+    np.testing.assert_allclose(page_scores, keras_df(inputs), atol=PIPELINE_TOLERANCE)
+
+
+@pytest.mark.datasets
+def test_frame_scores_of_an_h264_clip_equal_keras_on_opencvs_frames(open_page, keras_df):
+    """The FF++ H.264 clip: the page's frames (Chromium's decoder) against
+    OpenCV's decoding of the same frames, scored on the same boxes."""
+    page = open_page("?backend=wasm")
+    ready(page)
+    clip = CLIPS["ffpp_fake"]
     add_videos(page, [clip])
     (result,) = export_json(page)["results"]
-    expected_frames = 3 if clip_name == "made" else 30
-    assert result["kind"] == "video" and len(result["frames"]) == expected_frames
+    assert result["kind"] == "video" and len(result["frames"]) == 30
     inputs, page_scores = [], []
-    for frame in result["frames"][::max(expected_frames // 6, 1)]:
+    for frame in result["frames"][::5]:
         rgb = read_frame(clip, frame["time"])
         for face in frame["faces"]:
             inputs.append(to_input(rgb, tuple(int(v) for v in face["box"].split(","))))
             page_scores.append(face["p_real"])
     assert len(inputs) >= 5
-    tolerance = MADE_CLIP_DECODE_TOLERANCE if clip_name == "made" else DECODE_TOLERANCE
-    np.testing.assert_allclose(page_scores, keras_df(inputs), atol=tolerance)
+    np.testing.assert_allclose(page_scores, keras_df(inputs), atol=DECODE_TOLERANCE)
 
 
 @pytest.mark.parametrize("face", [REAL_FACES[1], FAKE_FACES[0], FAKE_FACES[1]], ids=lambda p: p.name)

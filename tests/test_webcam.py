@@ -100,12 +100,12 @@ def wait_processed(page, count):
 
 
 def idle_tensors(page):
-    """tf.memory().numTensors at a moment when no live frame is being processed."""
+    """The engine's tensor count at a moment when no live frame is being processed."""
     return page.evaluate(f"""async () => {{
-      const tf = await import('./vendor/tf.js');
+      const engine = await (await import('./js/main.js')).engine;
       const score = document.querySelector('{LIVE}');
       for (;;) {{
-        if (score.dataset.busy !== 'true') return tf.memory().numTensors;
+        if (score.dataset.busy !== 'true') return engine.tensors();
         await new Promise((resolve) => setTimeout(resolve, 2));
       }}
     }}""")

@@ -37,7 +37,9 @@ function withTimeout(starting, ms = START_TIMEOUT_MS) {
  */
 export function webglRenderer() {
   try {
-    const gl = document.createElement('canvas').getContext('webgl');
+    // a worker has no document: OffscreenCanvas (null where it cannot do WebGL)
+    const canvas = typeof document === 'undefined' ? new OffscreenCanvas(1, 1) : document.createElement('canvas');
+    const gl = /** @type {WebGLRenderingContext|null} */ (canvas.getContext('webgl'));
     if (!gl) return null;
     const info = gl.getExtension('WEBGL_debug_renderer_info');
     const name = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));

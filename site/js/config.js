@@ -22,6 +22,13 @@ export const WASM_MAX_THREADS = 4;
  */
 export const PREDICT_BATCH = 32;
 
+/**
+ * Pictures the engine works on ahead of the one the page is drawing
+ * (pipeline.js): enough to keep it busy while the page draws, few enough
+ * that finished previews never pile up (each is up to 640x640 RGBA, 1.6 MB).
+ */
+export const PIPELINE_WINDOW = 3;
+
 /** Where the converted models live, relative to the page. */
 export const MODEL_ROOT = 'model/';
 

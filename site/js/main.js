@@ -1,22 +1,25 @@
 // @ts-check
 /**
- * Page wiring: start-up (backend, model, face detector), files from the
- * picker / drop / paste to a queue, each file to its card, model choice,
- * export. The pipeline itself: formats.js -> preprocess.decodeImage ->
- * face-detector.js -> faces.js -> analyse.js -> verdict.js -> views/.
+ * Page wiring: the engine (engine/client.js: TF.js, the model, the face
+ * detector and Grad-CAM in a worker), files from the picker / drop / paste
+ * to cards through the pipeline (pipeline.js: the engine works on the next
+ * picture while this one is drawn), model choice, heatmaps, export, the
+ * webcam. This thread only reads the first bytes of files, plays videos to
+ * grab their frames, draws and handles events; everything TF.js runs in the
+ * engine.
+ *
+ * Tests and embedders reach the engine through the exported `engine`:
+ *   (await import('./js/main.js')).engine.then((e) => e.tensors())
  */
-import { analyseBitmap, explainFaces } from './analyse.js';
 import { analyseVideo } from './analyse-video.js';
-import { createVideoEngine } from './video-engine.js';
-import { backendThreads, initBackend } from './backend.js';
-import { MODEL_ROOT, fetchJson, modelNote, pickModel, urlOptions } from './config.js';
-import { loadFaceDetector } from './face-detector.js';
+import { MODEL_ROOT, PIPELINE_WINDOW, fetchJson, modelNote, pickModel, urlOptions } from './config.js';
+import { createEngine } from './engine/client.js';
+import { InputError } from './engine/errors.js';
 import { boxText } from './faces.js';
 import { jpegLooksComplete, sniffFormat } from './formats.js';
-import { loadMesoNet } from './model.js';
 import { registerServiceWorker } from './offline.js';
 import { OWN_MODEL_ID, setupOwnModel } from './own-model.js';
-import { decodeImage } from './preprocess.js';
+import { createPipeline } from './pipeline.js';
 import { VERDICT_LABELS } from './verdict.js';
 import { VideoError, grabVideoFrame, probeVideo } from './video-frames.js';
 import { clampSampling, sampleTimes, summariseVideo } from './video-summary.js';
@@ -29,34 +32,38 @@ import { showFrameHeatmaps, showVideo, showVideoProgress } from './views/video.j
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (
   document.querySelector(`[data-testid=${id}]`));
 
-/** Pixels above which a picture is refused (the browser cannot decode more reliably). */
-const MAX_PIXELS = 16384 * 16384;
+/**
+ * @typedef {import('./views/export.js').FileResult} FileResult
+ * @typedef {import('./engine/client.js').Engine} Engine
+ * @typedef {import('./faces.js').Box} Box
+ * @typedef {{ file: File, card: HTMLElement, result: FileResult }} Entry a file and its card
+ */
 
-/** @typedef {import('./views/export.js').FileResult} FileResult */
+/** The analysis engine, started as the page loads. */
+export const engine = Promise.resolve().then(() => createEngine({ backend: urlOptions(location.search).backend }));
 
 const state = {
-  /** @type {import('./model.js').MesoNet|null} */ model: null,
-  /** @type {import('./face-detector.js').FaceDetector|null} */ detector: null,
-  backend: '',
+  /** The current model's metadata.json. @type {any} */ metadata: null,
   modelId: '',
-  /** Where the current model came from (a folder URL, or the user's files), for the video worker. */
-  /** @type {string|File[]} */ modelSource: '',
-  /** The video engine (worker or page), started with the first video. */
-  /** @type {Promise<import('./video-engine.js').VideoEngine>|null} */ videoEngine: null,
+  backend: '',
   /** @type {FileResult[]} */ results: [],
-  /** Cards whose maps can still be drawn: the file and its analysis, by card. */
-  /** @type {Map<HTMLElement, { file: File, analysis: import('./analyse.js').Analysis, model: import('./model.js').MesoNet }>} */
+  /** Image cards whose maps can be drawn later: the file, its width, its scored boxes, the model that scored them. */
+  /** @type {Map<HTMLElement, { file: File, width: number, boxes: Box[], modelId: string }>} */
   explainable: new Map(),
   /** Video cards' object URLs and thumbnails, released when the results are cleared. */
   /** @type {Map<HTMLElement, { url: string, thumbs: ImageBitmap[] }>} */
   videos: new Map(),
   /** Video frames shown in a card's detail panel whose maps can be drawn. */
-  /** @type {Map<HTMLElement, { url: string, frame: import('./analyse-video.js').FrameResult, model: import('./model.js').MesoNet }>} */
+  /** @type {Map<HTMLElement, { url: string, frame: import('./analyse-video.js').FrameResult, modelId: string }>} */
   frameDetails: new Map(),
-  /** Jobs run one at a time, in order: analyses and model switches. */
-  queue: Promise.resolve(),
+  /** Files being read, in the order added, before they join the pipeline. */
+  adding: Promise.resolve(),
+  /** Cards and frame panels whose maps have been asked of the engine and are not drawn yet. */
+  /** @type {WeakSet<HTMLElement>} */ explaining: new WeakSet(),
   pasted: 0,
 };
+/** Analyses, model switches and maps, in the order asked for. */
+const pipeline = createPipeline(PIPELINE_WINDOW);
 
 /** @param {'loading'|'ready'|'error'} s @param {string} text */
 function setStatus(s, text) {
@@ -65,32 +72,29 @@ function setStatus(s, text) {
   status.textContent = text;
 }
 
-/** @param {() => Promise<void>} job */
-function enqueue(job) {
-  const run = state.queue.then(job);
-  state.queue = run.catch(() => {});
-  return run;
-}
-
 /** @param {unknown} error */
 const messageOf = (error) => (error instanceof Error ? error.message : String(error));
+
+/** @param {string} text */
+function announce(text) {
+  if ($('status').dataset.state === 'ready') $('status').textContent = text;
+}
 
 // ------------------------------------------------------------------ start-up
 
 const own = setupOwnModel({ select: /** @type {HTMLSelectElement} */ ($('model-select')),
-  keep: /** @type {HTMLInputElement} */ ($('keep-model')), note: $('keep-note') });
+  keep: /** @type {HTMLInputElement} */ ($('keep-model')), note: $('keep-note'),
+  use: async (files) => (await engine).setModel(files) });
 const ready = start();
 
 async function start() {
   const options = urlOptions(location.search);
-  const facesSwitch = /** @type {HTMLInputElement} */ ($('faces-switch'));
-  facesSwitch.checked = options.faces;
-  state.backend = await initBackend(options.backend);
-  $('backend').textContent = state.backend;
-  const threads = backendThreads();
-  $('threads').dataset.threads = String(threads);
-  $('threads').textContent = threads > 1 ? `(${threads} threads)` : '';
-  const index = await fetchJson(MODEL_ROOT + 'index.json');
+  /** @type {HTMLInputElement} */ ($('faces-switch')).checked = options.faces;
+  const [e, index] = await Promise.all([engine, fetchJson(MODEL_ROOT + 'index.json')]);
+  state.backend = e.backend;
+  $('backend').textContent = e.backend;
+  $('threads').dataset.threads = String(e.threads);
+  $('threads').textContent = e.threads > 1 ? `(${e.threads} threads)` : '';
   const entry = pickModel(index, options.model);
   const select = /** @type {HTMLSelectElement} */ ($('model-select'));
   for (const m of index.models) {
@@ -101,55 +105,53 @@ async function start() {
   }
   await own.restore();
   select.value = entry.id;
-  const modelUrl = (/** @type {import('./config.js').ModelEntry} */ e) => new URL(MODEL_ROOT + e.path, location.href).href;
-  const [model, detector] = await Promise.all([loadMesoNet(modelUrl(entry)), loadFaceDetector()]);
-  useModel(model, entry.id, modelUrl(entry));
-  state.detector = detector;
+  const modelUrl = (/** @type {import('./config.js').ModelEntry} */ m) => new URL(MODEL_ROOT + m.path, location.href).href;
+  useModel(await e.setModel(modelUrl(entry)), entry.id);
   select.disabled = false;
   select.addEventListener('change', () => {
-    if (select.value === OWN_MODEL_ID) {
-      switchModel(own.load, OWN_MODEL_ID, own.files);
-      return;
+    if (select.value === OWN_MODEL_ID) switchModel(own.load, OWN_MODEL_ID);
+    else {
+      const url = modelUrl(pickModel(index, select.value));
+      switchModel(() => e.setModel(url), select.value);
     }
-    const url = modelUrl(pickModel(index, select.value));
-    switchModel(() => loadMesoNet(url), select.value, url);
   });
-  setStatus('ready', `Ready: add images to analyse (${state.backend}).`);
+  setStatus('ready', `Ready: add images to analyse (${e.backend}).`);
 }
 
 /**
- * @param {import('./model.js').MesoNet} model
+ * @param {any} metadata the model's metadata.json, as the engine loaded it
  * @param {string} id
- * @param {string|File[]} source
  */
-function useModel(model, id, source) {
-  state.model?.dispose();
-  state.model = model;
+function useModel(metadata, id) {
+  state.metadata = metadata;
   state.modelId = id;
-  state.modelSource = source;
-  $('model-name').textContent = model.metadata.name;
-  const note = modelNote(model.metadata);
+  $('model-name').textContent = metadata.name;
+  const note = modelNote(metadata);
   $('model-note').textContent = note;
   $('model-note').hidden = !note;
   /** @type {HTMLSelectElement} */ ($('model-select')).value = id;
 }
 
 /**
- * @param {() => Promise<import('./model.js').MesoNet>} load
+ * A model switch: after every file added before it, before every file added after.
+ * @param {() => Promise<any>} load resolves to the new model's metadata
  * @param {string} id
- * @param {string|File[]|(() => File[])} source the files' getter is called once loaded
  */
-function switchModel(load, id, source) {
+function switchModel(load, id) {
   setStatus('loading', 'Loading the model…');
-  return enqueue(async () => {
-    try {
-      useModel(await load(), id, typeof source === 'function' ? source() : source);
-      setStatus('ready', `Ready: ${state.model?.metadata.name} (${state.backend}).`);
-    } catch (error) {
-      // The previous model stays in use: say so rather than leave the page stuck.
-      setStatus('ready', `That model could not be loaded (${messageOf(error)}); still using ${state.model?.metadata.name}.`);
-      /** @type {HTMLSelectElement} */ ($('model-select')).value = state.modelId;
-    }
+  return pipeline.add({
+    alone: true,
+    start: async () => { await ready; return load(); },
+    finish: (outcome) => {
+      if (outcome.ok) {
+        useModel(outcome.value, id);
+        setStatus('ready', `Ready: ${state.metadata.name} (${state.backend}).`);
+      } else {
+        // The previous model stays in use: say so rather than leave the page stuck.
+        setStatus('ready', `That model could not be loaded (${messageOf(outcome.error)}); still using ${state.metadata?.name}.`);
+        /** @type {HTMLSelectElement} */ ($('model-select')).value = state.modelId;
+      }
+    },
   });
 }
 
@@ -163,126 +165,155 @@ ready.catch((error) => {
 
 /** @param {File[]} files */
 function addFiles(files) {
-  // A video is coming: start the video worker now, while the queue runs.
-  if (files.some((f) => f.type.startsWith('video/'))) ready.then(videoEngine, () => {});
-  for (const file of files) {
+  /** @type {Entry[]} */
+  const entries = files.map((file) => {
     const kind = file.type.startsWith('video/') ? 'video' : 'image';
-    const card = createCard($('results'), file.name, kind);
     /** @type {FileResult} */
     const result = {
       file: file.name, kind, state: 'queued', verdict: null, p_real: null, mode: null,
       model: null, backend: null, detect_ms: null, faces: [], error: null,
     };
     state.results.push(result);
-    enqueue(async () => {
-      try {
-        await ready;
-      } catch (error) {
-        fail(card, result, `The model did not load, so nothing can be analysed: ${messageOf(error)}`);
-        return;
-      }
-      await analyseFile(file, card, result);
-    });
-  }
+    return { file, card: createCard($('results'), file.name, kind), result };
+  });
   updateActions();
+  // What each file is, from its bytes, then each joins the pipeline in the order added.
+  state.adding = state.adding.then(async () => {
+    const kinds = await Promise.all(entries.map((entry) => readKind(entry.file)));
+    entries.forEach((entry, i) => {
+      const { sniffed, notes } = kinds[i];
+      if (sniffed.kind === 'video') {
+        entry.card.dataset.kind = 'video';
+        entry.result.kind = 'video';
+        pipeline.add(videoJob(entry));
+      } else if (sniffed.kind === 'image') {
+        pipeline.add(imageJob(entry, { format: sniffed.format, notes }));
+      } else {
+        fail(entry, sniffed.message || 'Unsupported file.');
+      }
+    });
+  });
 }
 
 /**
- * @param {HTMLElement} card @param {FileResult} result @param {string} message
+ * What a file is (formats.js) and what to say about it.
+ * @param {File} file
  */
-function fail(card, result, message) {
+async function readKind(file) {
+  const sniffed = sniffFormat(new Uint8Array(await file.slice(0, 32).arrayBuffer()), file.type);
+  /** @type {string[]} */
+  const notes = [];
+  if (sniffed.format === 'jpeg' && !jpegLooksComplete(new Uint8Array(await file.slice(-64).arrayBuffer()))) {
+    notes.push('This JPEG looks truncated: part of the picture may be missing (grey), which can change the score.');
+  }
+  return { sniffed, notes };
+}
+
+/** @param {Entry} entry @param {string} message */
+function fail({ card, result }, message) {
   showError(card, message);
   Object.assign(result, { state: 'error', error: message });
   announce(`${result.file}: ${message}`);
   updateActions();
 }
 
-/** @param {string} text */
-function announce(text) {
-  if ($('status').dataset.state === 'ready') $('status').textContent = text;
+/**
+ * What to say when a file could not be analysed.
+ * @param {unknown} error
+ * @returns {Promise<string>}
+ */
+async function failure(error) {
+  if (error instanceof InputError || error instanceof VideoError) return error.message;
+  try {
+    await ready;
+  } catch (why) {
+    return `The model did not load, so nothing can be analysed: ${messageOf(why)}`;
+  }
+  return `The analysis failed: ${messageOf(error)}`;
+}
+
+/** @param {HTMLElement} card */
+function startCard(card) {
+  card.dataset.state = 'analyzing';
+  setProgress(card, 'Analysing…');
 }
 
 /**
- * @param {File} file
- * @param {HTMLElement} card
- * @param {FileResult} result
- * @param {boolean} [wholeAnyway] score the whole image even with faces on
+ * A picture through the engine, then onto its card.
+ * @param {Entry} entry
+ * @param {{ format: string, notes: string[], whole?: boolean }} options
+ *   whole: score the whole picture even with faces on
+ * @returns {import('./pipeline.js').Job<{ outcome: import('./engine/client.js').Result, started: number }>}
  */
-async function analyseFile(file, card, result, wholeAnyway = false) {
-  const fileStarted = performance.now();
-  card.dataset.state = 'analyzing';
-  result.state = 'analyzing';
-  setProgress(card, 'Analysing…');
-  const head = new Uint8Array(await file.slice(0, 32).arrayBuffer());
-  const sniffed = sniffFormat(head, file.type);
-  if (sniffed.kind === 'video') {
-    card.dataset.kind = 'video';
-    result.kind = 'video';
-    await analyseVideoFile(file, card, result);
-    return;
+function imageJob(entry, { format, notes, whole = false }) {
+  const faces = /** @type {HTMLInputElement} */ ($('faces-switch')).checked && !whole;
+  return {
+    async start() {
+      const e = await engine;
+      await ready;
+      startCard(entry.card);
+      entry.result.state = 'analyzing';
+      const started = performance.now();
+      return { outcome: await e.analyseImage(entry.file, { faces, explain: heatmapsOn(), format }), started };
+    },
+    async finish(done) {
+      if (!done.ok) {
+        fail(entry, await failure(done.error));
+        return;
+      }
+      const { outcome, started } = done.value;
+      try {
+        showImage(entry, outcome, notes, format);
+        // From the request to the verdict on the card: reading, decoding, faces, scores, drawing.
+        entry.card.dataset.fileMs = (performance.now() - started).toFixed(2);
+      } finally {
+        outcome.preview?.close();
+        outcome.crops.forEach((c) => c?.close());
+      }
+    },
+  };
+}
+
+/**
+ * @param {Entry} entry
+ * @param {import('./engine/client.js').Result} outcome
+ * @param {string[]} notes
+ * @param {string} format
+ */
+function showImage(entry, outcome, notes, format) {
+  const { card, file, result } = entry;
+  const { analysis } = outcome;
+  const shown = showAnalysis(card, {
+    picture: /** @type {ImageBitmap} */ (outcome.preview), width: outcome.width, height: outcome.height,
+    analysis, notes, backend: state.backend, thresholds: state.metadata.thresholds,
+    onScoreWhole: analysis.mode === 'no-face'
+      ? () => { pipeline.add(imageJob(entry, { format, notes, whole: true })); }
+      : null,
+  });
+  if (analysis.faces.length) {
+    state.explainable.set(card, { file, width: outcome.width, boxes: analysis.faces.map((f) => f.box),
+      modelId: state.modelId });
+    if (outcome.maps) showHeatmaps(card, outcome.width, analysis.faces.map((f) => f.box), outcome.maps, outcome.crops);
   }
-  if (sniffed.kind !== 'image') {
-    fail(card, result, sniffed.message || 'Unsupported file.');
-    return;
+  Object.assign(result, {
+    state: 'done', verdict: shown.verdict, p_real: shown.pReal, mode: analysis.mode,
+    model: state.modelId, backend: state.backend,
+    detect_ms: analysis.detectMs, total_ms: outcome.ms, error: null,
+    width: outcome.width, height: outcome.height,
+    faces: analysis.faces.map((f) => ({ box: boxText(f.box), face_box: f.face ? boxText(f.face) : null,
+      p_real: f.pReal, confidence: f.confidence, ms: f.ms })),
+  });
+  // Timings for the benchmark (bench/image_pipeline.py) and the curious.
+  card.dataset.detectMs = analysis.detectMs === null ? '' : analysis.detectMs.toFixed(2);
+  card.dataset.classifyMs = analysis.faces.reduce((sum, f) => sum + f.ms, 0).toFixed(2);
+  card.dataset.totalMs = outcome.ms.toFixed(2);
+  if (analysis.faces.length) {
+    const perFace = analysis.faces.reduce((sum, f) => sum + f.ms, 0) / analysis.faces.length;
+    $('timing').textContent = `· ${perFace.toFixed(1)} ms per face`;
   }
-  const notes = [];
-  if (sniffed.format === 'jpeg' && !jpegLooksComplete(new Uint8Array(await file.slice(-64).arrayBuffer()))) {
-    notes.push('This JPEG looks truncated: part of the picture may be missing (grey), which can change the score.');
-  }
-  let bitmap;
-  try {
-    bitmap = await decodeImage(file);
-  } catch {
-    fail(card, result, `This file could not be read as an image: the ${sniffed.format.toUpperCase()} data is damaged or incomplete.`);
-    return;
-  }
-  try {
-    if (bitmap.width * bitmap.height > MAX_PIXELS) {
-      fail(card, result, `This picture is too large (${bitmap.width}×${bitmap.height} pixels).`);
-      return;
-    }
-    const model = /** @type {import('./model.js').MesoNet} */ (state.model);
-    const useFaces = /** @type {HTMLInputElement} */ ($('faces-switch')).checked && !wholeAnyway;
-    const started = performance.now();
-    const detector = useFaces ? state.detector : null;
-    const analysis = await analyseBitmap(bitmap, model, detector && ((b) => detector.detect(b)));
-    const totalMs = performance.now() - started;
-    const shown = showAnalysis(card, {
-      bitmap, analysis, notes, backend: state.backend, thresholds: model.metadata.thresholds,
-      onScoreWhole: analysis.mode === 'no-face'
-        ? () => { enqueue(() => analyseFile(file, card, result, true)); }
-        : null,
-    });
-    if (analysis.faces.length) {
-      state.explainable.set(card, { file, analysis, model });
-      if (heatmapsOn()) await drawHeatmaps(card, bitmap, analysis, model);
-    }
-    Object.assign(result, {
-      state: 'done', verdict: shown.verdict, p_real: shown.pReal, mode: analysis.mode,
-      model: state.modelId, backend: state.backend,
-      detect_ms: analysis.detectMs, total_ms: totalMs, error: null,
-      width: bitmap.width, height: bitmap.height,
-      faces: analysis.faces.map((f) => ({ box: boxText(f.box), face_box: f.face ? boxText(f.face) : null,
-        p_real: f.pReal, confidence: f.confidence, ms: f.ms })),
-    });
-    // Timings for the benchmark (bench/image_pipeline.py) and the curious.
-    card.dataset.detectMs = analysis.detectMs === null ? '' : analysis.detectMs.toFixed(2);
-    card.dataset.classifyMs = analysis.faces.reduce((sum, f) => sum + f.ms, 0).toFixed(2);
-    card.dataset.totalMs = totalMs.toFixed(2);
-    // From the file's turn to its verdict on the card: reading, decoding, faces, scores, drawing.
-    card.dataset.fileMs = (performance.now() - fileStarted).toFixed(2);
-    if (analysis.faces.length) {
-      const perFace = analysis.faces.reduce((sum, f) => sum + f.ms, 0) / analysis.faces.length;
-      $('timing').textContent = `· ${perFace.toFixed(1)} ms per face`;
-    }
-    announce(`${file.name}: ${shown.pReal === null ? 'no face found'
-      : `${VERDICT_LABELS[/** @type {'real'|'uncertain'|'fake'} */ (shown.verdict)]}, P(real) ${(shown.pReal * 100).toFixed(1)}%`}.`);
-    updateActions();
-  } catch (error) {
-    fail(card, result, `The analysis failed: ${messageOf(error)}`);
-  } finally {
-    bitmap.close();
-  }
+  announce(`${file.name}: ${shown.pReal === null ? 'no face found'
+    : `${VERDICT_LABELS[/** @type {'real'|'uncertain'|'fake'} */ (shown.verdict)]}, P(real) ${(shown.pReal * 100).toFixed(1)}%`}.`);
+  updateActions();
 }
 
 // ------------------------------------------------------------------ videos
@@ -294,68 +325,71 @@ function sampling() {
   return clampSampling(rate, most);
 }
 
-/** The video engine, started once (with the first video added). */
-function videoEngine() {
-  state.videoEngine ??= createVideoEngine({ backend: state.backend,
-    model: () => /** @type {import('./model.js').MesoNet} */ (state.model),
-    source: () => state.modelSource, detector: () => state.detector });
-  return state.videoEngine;
+/**
+ * A video: its frames through the engine one after the other (alone in the
+ * pipeline: a model switch cannot fall in the middle of it), then its card.
+ * @param {Entry} entry
+ */
+function videoJob(entry) {
+  const { file, card } = entry;
+  const faces = /** @type {HTMLInputElement} */ ($('faces-switch')).checked;
+  return {
+    alone: true,
+    async start() {
+      const e = await engine;
+      await ready;
+      startCard(card);
+      entry.result.state = 'analyzing';
+      const url = URL.createObjectURL(file);
+      /** @type {ImageBitmap[]} */
+      const thumbs = [];
+      // The card keeps the file's URL (its player) and thumbnails until cleared.
+      state.videos.set(card, { url, thumbs });
+      const probed = await probeVideo(url);
+      const times = sampleTimes(probed.duration, sampling());
+      const controller = new AbortController();
+      const progress = showVideoProgress(card, times.length, () => controller.abort());
+      const started = performance.now();
+      card.dataset.engine = e.where;
+      card.dataset.engineThreads = String(e.threads);
+      if (e.why) card.dataset.engineWhy = e.why;
+      const analysis = await analyseVideo(url, times, (bitmap) => e.analyseFrame(bitmap, { faces }), {
+        signal: controller.signal,
+        onFrame: (frame, done) => {
+          for (const t of frame.thumbs) if (t) thumbs.push(t);
+          progress(done);
+        },
+      });
+      const totalMs = performance.now() - started;
+      return { url, probed, times, analysis, totalMs, tensors: await e.tensors() };
+    },
+    async finish(/** @type {any} */ done) {
+      if (!done.ok) {
+        fail(entry, await failure(done.error));
+        return;
+      }
+      showVideoResult(entry, done.value);
+    },
+  };
 }
 
 /**
- * @param {File} file
- * @param {HTMLElement} card
- * @param {FileResult} result
+ * @param {Entry} entry
+ * @param {{ url: string, probed: { duration: number, width: number, height: number }, times: number[],
+ *   analysis: import('./analyse-video.js').VideoAnalysis, totalMs: number, tensors: number }} v
  */
-async function analyseVideoFile(file, card, result) {
-  const url = URL.createObjectURL(file);
-  /** @type {ImageBitmap[]} */
-  const thumbs = [];
-  // The card keeps the file's URL (its player) and thumbnails until cleared.
-  state.videos.set(card, { url, thumbs });
-  let probed;
-  try {
-    probed = await probeVideo(url);
-  } catch (error) {
-    fail(card, result, error instanceof VideoError ? error.message : `This video could not be read: ${messageOf(error)}`);
-    return;
-  }
-  const times = sampleTimes(probed.duration, sampling());
-  const model = /** @type {import('./model.js').MesoNet} */ (state.model);
-  const useFaces = /** @type {HTMLInputElement} */ ($('faces-switch')).checked;
-  const controller = new AbortController();
-  const progress = showVideoProgress(card, times.length, () => controller.abort());
-  const started = performance.now();
-  let analysis;
-  let engine;
-  try {
-    engine = await videoEngine();
-    card.dataset.engine = engine.where;
-    if (engine.threads) card.dataset.engineThreads = String(engine.threads);
-    if (engine.why) card.dataset.engineWhy = engine.why;
-    analysis = await analyseVideo(url, times, await engine.startVideo(useFaces), {
-      signal: controller.signal,
-      onFrame: (frame, done) => {
-        for (const t of frame.thumbs) if (t) thumbs.push(t);
-        progress(done);
-      },
-    });
-  } catch (error) {
-    fail(card, result, error instanceof VideoError ? error.message : `The analysis failed: ${messageOf(error)}`);
-    return;
-  }
-  const totalMs = performance.now() - started;
+function showVideoResult({ file, card, result }, { url, probed, times, analysis, totalMs, tensors }) {
   const frames = analysis.frames.map((f) => ({ time: f.time, faces: f.analysis?.faces ?? [] }));
-  const summary = summariseVideo(frames, model.metadata.thresholds);
+  const summary = summariseVideo(frames, state.metadata.thresholds);
   // Before the card shows "done": tests and the benchmark read them as soon as it does.
   card.dataset.totalMs = totalMs.toFixed(2);
-  const workerTensors = await engine.tensors();
-  if (workerTensors !== null) card.dataset.workerTensors = String(workerTensors);
+  card.dataset.workerTensors = String(tensors);
+  const modelId = state.modelId;
   showVideo(card, {
     url, result: analysis, summary, total: times.length, duration: probed.duration, size: probed,
-    thresholds: model.metadata.thresholds, backend: state.backend,
+    thresholds: state.metadata.thresholds, backend: state.backend,
     onShowFrame: (frame, detail) => {
-      if (frame.analysis?.faces.length) state.frameDetails.set(detail, { url, frame, model });
+      if (frame.analysis?.faces.length) state.frameDetails.set(detail, { url, frame, modelId });
       if (heatmapsOn()) explainPending();
     },
   });
@@ -378,22 +412,6 @@ async function analyseVideoFile(file, card, result) {
   updateActions();
 }
 
-/**
- * Heatmaps of a video frame's faces: the frame is read again from the file.
- * @param {HTMLElement} detail
- * @param {{ url: string, frame: import('./analyse-video.js').FrameResult,
- *   model: import('./model.js').MesoNet }} job
- */
-async function explainFrame(detail, { url, frame, model }) {
-  const faces = frame.analysis?.faces ?? [];
-  const bitmap = await grabVideoFrame(url, frame.time);
-  try {
-    showFrameHeatmaps(detail, bitmap, faces, await explainFaces(bitmap, model, faces));
-  } finally {
-    bitmap.close();
-  }
-}
-
 // ------------------------------------------------------------------ heatmaps
 
 const heatmapToggle = /** @type {HTMLInputElement} */ ($('heatmap-toggle'));
@@ -401,53 +419,62 @@ const heatmapOpacity = /** @type {HTMLInputElement} */ ($('heatmap-opacity'));
 const heatmapsOn = () => heatmapToggle.checked;
 
 /**
- * @param {HTMLElement} card
- * @param {ImageBitmap} bitmap
- * @param {import('./analyse.js').Analysis} analysis
- * @param {import('./model.js').MesoNet} model the model that scored this card
+ * Maps of the faces on cards shown while heatmaps were off, and of a video
+ * frame just selected: the picture is read again (the file, or the frame).
+ * Cards scored by a model since replaced say their maps are unavailable.
  */
-async function drawHeatmaps(card, bitmap, analysis, model) {
-  showHeatmaps(card, bitmap, analysis, await explainFaces(bitmap, model, analysis.faces));
-}
-
-/** Maps for cards analysed while heatmaps were off: decode the file again. */
 function explainPending() {
-  for (const [detail, job] of state.frameDetails) {
+  /**
+   * @param {HTMLElement} target the card or frame panel that shows them
+   * @param {() => boolean} shown whether the target still shows these faces (a frame panel moves on)
+   * @param {string} modelId the model that scored its faces
+   * @param {() => Promise<Blob|ImageBitmap>} picture
+   * @param {Box[]} boxes
+   * @param {(maps: any[], crops: ImageBitmap[]) => void} show
+   * @param {string} what for a message
+   */
+  const explain = (target, shown, modelId, picture, boxes, show, what) => {
+    if (state.explaining.has(target)) return;
+    state.explaining.add(target);
+    pipeline.add({
+      async start() {
+        if (!heatmapsOn() || !target.isConnected || !shown()) return null;
+        if (modelId !== state.modelId) return 'unavailable';
+        return (await engine).explain(await picture(), boxes);
+      },
+      finish(done) {
+        state.explaining.delete(target);
+        const drawn = done.ok && done.value !== null && done.value !== 'unavailable' ? done.value : null;
+        try {
+          if (!shown()) {
+            // a frame panel that moved on to another frame: that one's maps, if still wanted
+            if (heatmapsOn()) explainPending();
+          } else if (!done.ok) {
+            target.dataset.heatmaps = 'error';
+            announce(`${what}: the heatmap could not be computed (${messageOf(done.error)}).`);
+          } else if (done.value === 'unavailable') {
+            target.dataset.heatmaps = 'unavailable';
+          } else if (drawn) { // none: switched off again, drawn when next switched on
+            show(drawn.maps, drawn.crops);
+          }
+        } finally {
+          drawn?.crops.forEach((/** @type {ImageBitmap} */ c) => c.close());
+        }
+      },
+    });
+  };
+  for (const [detail, { url, frame, modelId }] of state.frameDetails) {
     if (!detail.isConnected) state.frameDetails.delete(detail);
-    if (!detail.isConnected || detail.dataset.heatmaps || Number(detail.dataset.time) !== job.frame.time) continue;
-    enqueue(async () => {
-      if (!heatmapsOn() || !detail.isConnected || detail.dataset.heatmaps
-        || Number(detail.dataset.time) !== job.frame.time) return;
-      if (job.model !== state.model) {
-        detail.dataset.heatmaps = 'unavailable';
-        return;
-      }
-      try {
-        await explainFrame(detail, job);
-      } catch (error) {
-        detail.dataset.heatmaps = 'error';
-        announce(`The heatmap of the frame at ${job.frame.time.toFixed(1)} s could not be computed (${messageOf(error)}).`);
-      }
-    });
+    const shown = () => detail.isConnected && Number(detail.dataset.time) === frame.time;
+    if (!shown() || detail.dataset.heatmaps) continue;
+    const faces = frame.analysis?.faces ?? [];
+    explain(detail, shown, modelId, () => grabVideoFrame(url, frame.time), faces.map((f) => f.box),
+      (maps, crops) => showFrameHeatmaps(detail, maps, crops), `The frame at ${frame.time.toFixed(1)} s`);
   }
-  for (const [card, { file, analysis, model }] of state.explainable) {
-    if (card.dataset.heatmaps === 'done' || !card.isConnected) continue;
-    enqueue(async () => {
-      if (!heatmapsOn() || card.dataset.heatmaps === 'done' || !card.isConnected) return;
-      if (model !== state.model) {
-        card.dataset.heatmaps = 'unavailable'; // scored by a model since replaced
-        return;
-      }
-      const bitmap = await decodeImage(file);
-      try {
-        await drawHeatmaps(card, bitmap, analysis, model);
-      } catch (error) {
-        card.dataset.heatmaps = 'error';
-        announce(`${file.name}: the heatmap could not be computed (${messageOf(error)}).`);
-      } finally {
-        bitmap.close();
-      }
-    });
+  for (const [card, { file, width, boxes, modelId }] of state.explainable) {
+    if (card.dataset.heatmaps || !card.isConnected) continue;
+    explain(card, () => card.isConnected, modelId, async () => file, boxes,
+      (maps, crops) => showHeatmaps(card, width, boxes, maps, crops), file.name);
   }
 }
 
@@ -510,14 +537,14 @@ ownModel.addEventListener('change', () => {
   const files = Array.from(ownModel.files || []);
   ownModel.value = '';
   if (files.length === 0) return;
-  ready.then(() => switchModel(() => own.pick(files), OWN_MODEL_ID, own.files), () => {});
+  ready.then(() => switchModel(() => own.pick(files), OWN_MODEL_ID), () => {});
 });
 
 // ------------------------------------------------------------------ export
 
 function about() {
-  return { page: 'mesonet-web', model: state.modelId, model_name: state.model?.metadata.name ?? null,
-    backend: state.backend, thresholds: state.model?.metadata.thresholds ?? null };
+  return { page: 'mesonet-web', model: state.modelId, model_name: state.metadata?.name ?? null,
+    backend: state.backend, thresholds: state.metadata?.thresholds ?? null };
 }
 
 function updateActions() {
@@ -533,23 +560,26 @@ $('export-csv').addEventListener('click', () => download(toCsv(state.results),
   'mesonet-results.csv', 'text/csv'));
 $('print').addEventListener('click', () => window.print());
 $('clear').addEventListener('click', () => {
-  enqueue(async () => {
-    $('results').replaceChildren();
-    state.results = [];
-    state.explainable.clear();
-    state.frameDetails.clear();
-    for (const { url, thumbs } of state.videos.values()) {
-      URL.revokeObjectURL(url);
-      thumbs.forEach((t) => t.close());
-    }
-    state.videos.clear();
-    updateActions();
+  pipeline.add({
+    alone: true,
+    start: () => {},
+    finish: () => {
+      $('results').replaceChildren();
+      state.results = [];
+      state.explainable.clear();
+      state.frameDetails.clear();
+      for (const { url, thumbs } of state.videos.values()) {
+        URL.revokeObjectURL(url);
+        thumbs.forEach((t) => t.close());
+      }
+      state.videos.clear();
+      updateActions();
+    },
   });
 });
 
 // ------------------------------------------------------------------ webcam
 
-setupWebcam({ ready, getModel: () => state.model, getDetector: () => state.detector,
-  getBackend: () => state.backend });
+setupWebcam({ ready, engine, thresholds: () => state.metadata?.thresholds, backend: () => state.backend });
 
 registerServiceWorker();

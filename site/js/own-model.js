@@ -6,18 +6,17 @@
  * models; this module says which files make the own model and keeps the
  * picker and the switch in step with them.
  */
-import { fileSource } from './model-files.js';
-import { loadMesoNet } from './model.js';
 import { forgetModel, keepModel, keptFiles, keptModel } from './model-store.js';
 
 /** The picker's value for the own model. */
 export const OWN_MODEL_ID = 'own-model';
 
 /**
- * @param {{ select: HTMLSelectElement, keep: HTMLInputElement, note: HTMLElement }} parts
- *   note: where the switch says what it did
+ * @param {{ select: HTMLSelectElement, keep: HTMLInputElement, note: HTMLElement,
+ *   use: (files: File[]) => Promise<any> }} parts note: where the switch says what it
+ *   did; use: loads a model's files into the engine, resolving to its metadata.json
  */
-export function setupOwnModel({ select, keep, note }) {
+export function setupOwnModel({ select, keep, note, use }) {
   /** The own model's files, once picked or read back from this device. @type {File[]|null} */
   let files = null;
   let name = '';
@@ -80,23 +79,20 @@ export function setupOwnModel({ select, keep, note }) {
      * @param {File[]} chosen
      */
     async pick(chosen) {
-      const model = await loadMesoNet(fileSource(chosen));
+      const metadata = await use(chosen);
       files = chosen;
-      name = model.metadata.name;
+      name = metadata.name;
       offer('your files');
       if (keep.checked) await keepFiles(chosen);
-      return model;
+      return metadata;
     },
 
     /** The own model again: from its files, or read back (and checked) from this device. */
     async load() {
       const chosen = files ?? await keptFiles();
-      const model = await loadMesoNet(fileSource(chosen));
+      const metadata = await use(chosen);
       files = chosen;
-      return model;
+      return metadata;
     },
-
-    /** @returns {File[]} the own model's files, for the video worker */
-    files: () => files ?? [],
   };
 }

@@ -2,14 +2,13 @@
 /**
  * The webcam live mode: camera, frame loop and its DOM (the "Webcam"
  * section of index.html). Per analysed frame: createImageBitmap(video) ->
- * detector.detect (face-detector.js, on every analysed frame, as for a
- * photo) -> planCrops -> analyse.scorePlanned -> tracks and smoothing
- * (live.js) -> overlay and [data-testid=live-score]. A frame that arrives while the previous one is
- * still being processed is dropped, never queued. The camera is released on
+ * the engine's liveFrame (faces found on every analysed frame, as in a
+ * photo, and scored, off this thread) -> tracks and smoothing (live.js) ->
+ * overlay and [data-testid=live-score]. A frame that arrives while the
+ * previous one is still being processed is dropped, never queued. The camera is released on
  * stop and whenever the page is hidden. The bookkeeping is in live.js (pure).
  */
-import { scorePlanned } from './analyse.js';
-import { boxText, planCrops } from './faces.js';
+import { boxText } from './faces.js';
 import { createFpsCounter, createFrameGate, createTracker, mostSuspicious } from './live.js';
 import { VERDICT_LABELS, verdictFor } from './verdict.js';
 
@@ -41,17 +40,17 @@ const HIDDEN_MESSAGE = 'The webcam was stopped because the page was hidden; the 
 
 /**
  * @typedef {object} WebcamDeps
- * @property {Promise<unknown>} ready resolves when the model and the detector are loaded
- * @property {() => import('./model.js').MesoNet|null} getModel the model in use now
- * @property {() => import('./face-detector.js').FaceDetector|null} getDetector
- * @property {() => string} getBackend
+ * @property {Promise<unknown>} ready resolves when the engine has its model
+ * @property {Promise<import('./engine/client.js').Engine>} engine
+ * @property {() => { fake_below: number, real_above: number }} thresholds the model in use now's
+ * @property {() => string} backend
  */
 
 /**
  * Wire the webcam section. Everything it does stays inside that section.
  * @param {WebcamDeps} deps
  */
-export function setupWebcam({ ready, getModel, getDetector, getBackend }) {
+export function setupWebcam({ ready, engine, thresholds, backend }) {
   const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (
     document.querySelector(`[data-testid=${id}]`));
   const toggle = /** @type {HTMLButtonElement} */ ($('webcam-toggle'));
@@ -208,9 +207,8 @@ export function setupWebcam({ ready, getModel, getDetector, getBackend }) {
 
   /** @param {NonNullable<typeof session>} s */
   async function processFrame(s) {
-    const model = getModel();
-    const detector = getDetector();
-    if (!model || !detector || video.videoWidth === 0) return;
+    if (video.videoWidth === 0) return;
+    const e = await engine;
     let bitmap;
     try {
       bitmap = await createImageBitmap(video);
@@ -228,24 +226,19 @@ export function setupWebcam({ ready, getModel, getDetector, getBackend }) {
     }
     try {
       const started = performance.now();
-      const detections = await detector.detect(bitmap);
-      const planned = planCrops(detections, bitmap.width, bitmap.height).faces;
-      // The detector's time, for bench/webcam.py and the curious.
-      score.dataset.detectMs = (performance.now() - started).toFixed(1);
-      const faces = await scorePlanned(bitmap, model, planned);
+      const { faces, detectMs, width, height } = await e.liveFrame(bitmap); // the engine takes the bitmap
       if (s.stopped) return;
-      // This frame's timings.
+      // This frame's timings, for bench/webcam.py and the curious.
+      score.dataset.detectMs = detectMs.toFixed(1);
       score.dataset.classifyMs = faces.reduce((sum, f) => sum + f.ms, 0).toFixed(1);
       score.dataset.frameMs = (performance.now() - started).toFixed(1);
       const tracks = s.tracker.update(faces);
       s.fps.tick(performance.now());
-      draw(tracks, bitmap.width, bitmap.height, model.metadata.thresholds);
-      show(s, tracks, model.metadata.thresholds);
+      draw(tracks, width, height, thresholds());
+      show(s, tracks, thresholds());
     } catch (error) {
       s.errors += 1;
       if (!s.stopped) say(`A frame could not be analysed (${error instanceof Error ? error.message : String(error)}).`);
-    } finally {
-      bitmap.close();
     }
   }
 
@@ -270,7 +263,7 @@ export function setupWebcam({ ready, getModel, getDetector, getBackend }) {
     score.dataset.faces = String(tracks.length);
     const fps = s.fps.fps(performance.now());
     score.dataset.fps = fps.toFixed(1);
-    score.dataset.backend = getBackend();
+    score.dataset.backend = backend();
     const rate = `${fps.toFixed(1)} frames/s`;
     if (!worst) {
       clearFace();

@@ -10,8 +10,6 @@ import { VERDICT_LABELS, aggregateFaces, explain, verdictFor } from '../verdict.
 import { createGauge } from './gauge.js';
 import { faceHeatmap, pictureHeatmap } from './heatmap.js';
 
-/** Longest side of the preview picture drawn in a card. */
-const PREVIEW_MAX_SIDE = 640;
 /** Where the page links for "what the score means" (the built docs). */
 export const MODEL_CARD_URL = 'docs/model-card/';
 
@@ -57,7 +55,9 @@ export function showError(card, message) {
 
 /**
  * @typedef {object} Rendered
- * @property {ImageBitmap} bitmap
+ * @property {ImageBitmap} picture the picture as the card shows it (the engine's preview)
+ * @property {number} width the picture's own width (pixels of the boxes)
+ * @property {number} height
  * @property {import('../analyse.js').Analysis} analysis
  * @property {{ fake_below: number, real_above: number }} thresholds
  * @property {string} backend
@@ -77,7 +77,7 @@ export function showAnalysis(card, r) {
   const summary = aggregateFaces(analysis.faces, thresholds);
   const frame = document.createElement('div');
   frame.className = 'preview-frame';
-  frame.append(preview(r.bitmap, analysis, thresholds));
+  frame.append(preview(r.picture, r.width, analysis, thresholds));
   card.append(frame);
 
   if (summary.pReal === null) {
@@ -130,7 +130,7 @@ export function showAnalysis(card, r) {
   const timing = document.createElement('p');
   timing.className = 'timing';
   const detect = analysis.detectMs === null ? 'no face search' : `faces found in ${analysis.detectMs.toFixed(0)} ms`;
-  timing.textContent = `${r.bitmap.width}×${r.bitmap.height} px; ${detect}; backend ${r.backend}.`;
+  timing.textContent = `${r.width}×${r.height} px; ${detect}; backend ${r.backend}.`;
   card.append(timing);
   for (const line of r.notes) {
     const p = document.createElement('p');
@@ -152,38 +152,37 @@ export function showAnalysis(card, r) {
  * and over the picture; replaces maps drawn before. Shown or hidden by CSS
  * (the heatmap switch), so toggling never recomputes.
  * @param {HTMLElement} card
- * @param {ImageBitmap} bitmap
- * @param {import('../analyse.js').Analysis} analysis
- * @param {{ values: Float32Array, size: number[] }[]} maps one per analysis.faces
+ * @param {number} width the picture's own width (pixels of the boxes)
+ * @param {import('../faces.js').Box[]} boxes the scored crops, one per face
+ * @param {{ values: Float32Array, size: number[] }[]} maps one per face
+ * @param {(ImageBitmap|null)[]} crops one per face
  */
-export function showHeatmaps(card, bitmap, analysis, maps) {
+export function showHeatmaps(card, width, boxes, maps, crops) {
   card.querySelectorAll('.heatmap, .face-heatmap').forEach((el) => el.remove());
   const canvas = /** @type {HTMLCanvasElement|null} */ (card.querySelector('.preview-frame canvas.preview'));
-  if (canvas && maps.length) {
-    const scale = canvas.width / bitmap.width;
-    canvas.after(pictureHeatmap(canvas, scale, analysis.faces.map((f) => f.box), maps));
-  }
+  if (canvas && maps.length) canvas.after(pictureHeatmap(canvas, canvas.width / width, boxes, maps));
   card.querySelectorAll('[data-testid=face]').forEach((item, i) => {
-    if (maps[i]) item.append(faceHeatmap(bitmap, analysis.faces[i].box, maps[i]));
+    if (maps[i]) item.append(faceHeatmap(crops[i] ?? null, maps[i]));
   });
   card.dataset.heatmaps = 'done';
 }
 
 /**
- * A downscaled copy of the picture with each face's crop box and score drawn on it.
- * @param {ImageBitmap} bitmap
+ * The picture with each face's crop box and score drawn on it.
+ * @param {ImageBitmap} picture the engine's preview (already at most 640 px)
+ * @param {number} width the picture's own width
  * @param {import('../analyse.js').Analysis} analysis
  * @param {{ fake_below: number, real_above: number }} thresholds
  */
-function preview(bitmap, analysis, thresholds) {
-  const scale = Math.min(1, PREVIEW_MAX_SIDE / Math.max(bitmap.width, bitmap.height));
+function preview(picture, width, analysis, thresholds) {
+  const scale = picture.width / width;
   const canvas = document.createElement('canvas');
-  canvas.width = Math.max(1, Math.round(bitmap.width * scale));
-  canvas.height = Math.max(1, Math.round(bitmap.height * scale));
+  canvas.width = picture.width;
+  canvas.height = picture.height;
   canvas.className = 'preview';
   const ctx = canvas.getContext('2d');
   if (!ctx) return canvas;
-  ctx.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+  ctx.drawImage(picture, 0, 0);
   const labels = [];
   if (analysis.mode === 'faces' || analysis.mode === 'tight') {
     analysis.faces.forEach((face, i) => {

@@ -55,18 +55,17 @@ function mapCanvas(map) {
  * A face crop with its heatmap canvas ([data-testid=heatmap]) laid over it.
  * The map's numbers are on the canvas as data-map (row-major, 5 decimals) for
  * tests and for anyone who wants the numbers.
- * @param {ImageBitmap} bitmap
- * @param {{x: number, y: number, w: number, h: number}} box
+ * @param {ImageBitmap|null} face the face's crop (the engine's), or null
  * @param {{ values: Float32Array, size: number[] }} map
  * @param {number} side pixels
  */
-export function faceHeatmap(bitmap, box, map, side = 128) {
+export function faceHeatmap(face, map, side = 128) {
   const wrap = document.createElement('div');
   wrap.className = 'face-heatmap';
   const crop = document.createElement('canvas');
   crop.width = side;
   crop.height = side;
-  crop.getContext('2d')?.drawImage(bitmap, box.x, box.y, box.w, box.h, 0, 0, side, side);
+  if (face) crop.getContext('2d')?.drawImage(face, 0, 0, side, side);
   const heat = document.createElement('canvas');
   heat.width = side;
   heat.height = side;

@@ -329,14 +329,13 @@ function showFrame(detail, frame, summary, thresholds) {
 /**
  * Heatmaps of the selected frame's faces, on demand (drawn into its faces).
  * @param {HTMLElement} detail
- * @param {ImageBitmap} bitmap the frame
- * @param {import('../analyse.js').ScoredFace[]} faces
- * @param {{ values: Float32Array, size: number[] }[]} maps
+ * @param {{ values: Float32Array, size: number[] }[]} maps one per face
+ * @param {ImageBitmap[]} crops one per face
  */
-export function showFrameHeatmaps(detail, bitmap, faces, maps) {
+export function showFrameHeatmaps(detail, maps, crops) {
   detail.querySelectorAll('.face-heatmap').forEach((el) => el.remove());
   detail.querySelectorAll('[data-testid=face]').forEach((item, i) => {
-    if (maps[i]) item.append(faceHeatmap(bitmap, faces[i].box, maps[i]));
+    if (maps[i]) item.append(faceHeatmap(crops[i] ?? null, maps[i]));
   });
   detail.dataset.heatmaps = 'done';
 }

@@ -1,0 +1,158 @@
+// @ts-check
+/**
+ * The analysis engine, as the page (and any other page) uses it: a module
+ * worker owning TF.js, the model, the face detector and Grad-CAM
+ * (worker.js -> core.js), or the same core on the page's thread where the
+ * browser cannot run it in a worker. Both answer the same calls, so the
+ * caller does not know which it got (`where` and `why` say).
+ *
+ *   import { createEngine } from './js/engine/client.js';
+ *   const engine = await createEngine();
+ *   const metadata = await engine.setModel('model/meso4-df/');
+ *   const { analysis } = await engine.analyseImage(file);   // a File or Blob
+ *   // analysis.faces[i].pReal: P(real) of each face found; near 0 = manipulated
+ *
+ * This module loads no TF.js itself: only the worker (or, on the fallback,
+ * the page) does.
+ */
+import { InputError } from './errors.js';
+
+/** Longest wait for the worker to start its backend and face detector. */
+export const START_TIMEOUT_MS = 60_000;
+
+/**
+ * @typedef {import('./core.js').AnalyseOptions} AnalyseOptions
+ * @typedef {import('./core.js').Result} Result
+ * @typedef {import('./core.js').HeatMap} HeatMap
+ * @typedef {import('../faces.js').Box} Box
+ *
+ * @typedef {object} Engine
+ * @property {'worker'|'page'} where where the analyses run
+ * @property {string|null} why on the page: why not in a worker
+ * @property {string} backend the TF.js backend: 'webgl', 'wasm' or 'cpu'
+ * @property {number} threads the backend's threads (WASM's pool; 1 otherwise)
+ * @property {(source: string|File[]) => Promise<any>} setModel a model folder URL (ending in /)
+ *   or the user's files (model.json, shards, metadata.json); resolves to its metadata.json. The
+ *   model in use until then stays if this one cannot be loaded.
+ * @property {(file: Blob, options?: AnalyseOptions) => Promise<Result>} analyseImage an image
+ *   file, decoded in the engine; the result carries a preview (and, with maps, the faces' crops)
+ * @property {(frame: ImageBitmap, options?: AnalyseOptions) => Promise<Result>} analyseFrame a
+ *   video frame (moved into the engine: closed for the caller)
+ * @property {(frame: ImageBitmap) => Promise<{ faces: import('../analyse.js').ScoredFace[],
+ *   detectMs: number, width: number, height: number }>} liveFrame a camera frame (moved):
+ *   faces found and scored, nothing else
+ * @property {(input: Blob|ImageBitmap, boxes: Box[]) => Promise<{ maps: HeatMap[],
+ *   crops: ImageBitmap[] }>} explain Grad-CAM maps of faces already scored, with their crops
+ *   (a bitmap is moved)
+ * @property {() => Promise<number>} tensors TF.js tensors alive in the engine
+ * @property {() => void} dispose
+ */
+
+/**
+ * @param {{ backend?: string|null }} [options] backend: force one ('webgl', 'wasm', 'cpu');
+ *   null chooses (a GPU's WebGL, else WASM, else CPU)
+ * @returns {Promise<Engine>}
+ */
+export async function createEngine({ backend = null } = {}) {
+  const why = workerMissing();
+  if (why) return onPage(backend, why);
+  let worker;
+  try {
+    worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  } catch (error) {
+    return onPage(backend, `the worker could not be made (${messageOf(error)})`);
+  }
+  const call = connect(worker);
+  let started;
+  try {
+    started = await Promise.race([
+      call('start', [{ backend }]),
+      new Promise((_, reject) => { setTimeout(() => reject(new Error('it did not answer in time')), START_TIMEOUT_MS); }),
+    ]);
+  } catch (error) {
+    worker.terminate();
+    return onPage(backend, `the worker did not start (${messageOf(error)})`);
+  }
+  /** @param {ImageBitmap} bitmap */
+  const moved = (bitmap) => [bitmap];
+  return {
+    where: 'worker', why: null, backend: started.backend, threads: started.threads,
+    setModel: (source) => call('setModel', [source]),
+    analyseImage: (file, options = {}) => call('analyseImage', [file, options]),
+    analyseFrame: (frame, options = {}) => call('analyseFrame', [frame, options], moved(frame)),
+    liveFrame: (frame) => call('liveFrame', [frame], moved(frame)),
+    explain: (input, boxes) => call('explain', [input, boxes], input instanceof Blob ? [] : [input]),
+    tensors: () => call('tensors', []),
+    dispose: () => worker.terminate(),
+  };
+}
+
+/** Why this browser cannot run the engine in a worker, or null. */
+function workerMissing() {
+  if (typeof Worker === 'undefined') return 'this browser has no workers';
+  if (typeof OffscreenCanvas === 'undefined') return 'this browser has no OffscreenCanvas';
+  return null;
+}
+
+/**
+ * The core on this thread, behind the same calls.
+ * @param {string|null} backend
+ * @param {string} why
+ * @returns {Promise<Engine>}
+ */
+async function onPage(backend, why) {
+  const { createCore } = await import('./core.js');
+  const core = await createCore({ backend });
+  return {
+    where: 'page', why, backend: core.backend, threads: core.threads,
+    setModel: (source) => core.setModel(source),
+    analyseImage: (file, options) => core.analyseImage(file, options),
+    analyseFrame: (frame, options) => core.analyseFrame(frame, options),
+    liveFrame: (frame) => core.liveFrame(frame),
+    explain: (input, boxes) => core.explain(input, boxes),
+    tensors: async () => core.tensors(),
+    dispose: () => {},
+  };
+}
+
+/**
+ * Calls into a worker, each answered by its id.
+ * @param {Worker} worker
+ * @returns {(method: string, args: any[], transfer?: Transferable[]) => Promise<any>}
+ */
+function connect(worker) {
+  /** @type {Map<number, { resolve: (value: any) => void, reject: (error: Error) => void }>} */
+  const waiting = new Map();
+  let next = 0;
+  /** @type {Error|null} */
+  let broken = null;
+  worker.addEventListener('message', (event) => {
+    const { id, result, error } = event.data;
+    const pending = waiting.get(id);
+    if (!pending) return;
+    waiting.delete(id);
+    if (error) pending.reject(error.input ? new InputError(error.message) : new Error(error.message));
+    else pending.resolve(result);
+  });
+  worker.addEventListener('error', (event) => {
+    event.preventDefault();
+    broken = new Error(`The analysis engine stopped: ${event.message || 'unknown error'}`);
+    for (const pending of waiting.values()) pending.reject(broken);
+    waiting.clear();
+  });
+  return (method, args, transfer = []) => new Promise((resolve, reject) => {
+    if (broken) {
+      reject(broken);
+      return;
+    }
+    const id = next;
+    next += 1;
+    waiting.set(id, { resolve, reject });
+    worker.postMessage({ id, method, args }, transfer);
+  });
+}
+
+/** @param {unknown} error */
+function messageOf(error) {
+  return error instanceof Error ? error.message : String(error);
+}

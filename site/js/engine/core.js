@@ -1,0 +1,198 @@
+// @ts-check
+/**
+ * The analysis engine's core: TF.js, the backend, one MesoNet, the face
+ * detector and Grad-CAM, and nothing of the page (no DOM: OffscreenCanvas
+ * and ImageBitmap only). It runs in the engine's worker (worker.js), or on
+ * the page's thread where a worker cannot (client.js chooses). Every tensor
+ * made here is disposed here.
+ *
+ * Inputs are image files (Blob: decoded here, off the page's thread) or
+ * pictures (ImageBitmap: video frames, camera frames; closed here).
+ */
+import * as tf from '../../vendor/tf.js';
+import { analyseBitmap, explainFaces, scorePlanned } from '../analyse.js';
+import { backendThreads, initBackend } from '../backend.js';
+import { loadFaceDetector } from '../face-detector.js';
+import { planCrops } from '../faces.js';
+import { fileSource } from '../model-files.js';
+import { loadMesoNet } from '../model.js';
+import { decodeImage } from '../preprocess.js';
+import { InputError } from './errors.js';
+
+/** Pixels above which a picture is refused (browsers cannot decode more reliably). */
+export const MAX_PIXELS = 16384 * 16384;
+/** Longest side of the picture a result carries back for its card. */
+export const PREVIEW_MAX_SIDE = 640;
+/** Side of the face crops a result carries back (heatmap backgrounds, timelines). */
+export const THUMB_SIDE = 128;
+/**
+ * Most face crops a video frame carries back: its most suspicious faces
+ * (bounds memory for crowds: 256 frames x 4 x 64 KB = 67 MB at worst).
+ */
+export const THUMBS_PER_FRAME = 4;
+
+/**
+ * @typedef {import('../analyse.js').Analysis} Analysis
+ * @typedef {import('../faces.js').Box} Box
+ * @typedef {{ values: Float32Array, size: number[] }} HeatMap a normalised Grad-CAM map
+ *
+ * @typedef {object} AnalyseOptions
+ * @property {boolean} [faces] find faces (default true); false: score the whole picture
+ * @property {boolean} [explain] also compute each face's Grad-CAM map
+ * @property {boolean} [preview] also return the picture, at most PREVIEW_MAX_SIDE on its longer side
+ * @property {number} [crops] also return the crops of this many faces, the most suspicious first
+ * @property {string} [format] what the file is (formats.js), for messages
+ *
+ * @typedef {object} Result one picture's analysis
+ * @property {Analysis} analysis
+ * @property {number} width
+ * @property {number} height
+ * @property {number} ms from the request to the scores (decoding included)
+ * @property {HeatMap[]|null} maps per face, when asked for
+ * @property {ImageBitmap|null} preview when asked for; the caller's to close
+ * @property {(ImageBitmap|null)[]} crops per face, THUMB_SIDE square, when asked for (null beyond
+ *   the count); the caller's to close
+ */
+
+/**
+ * @param {{ backend: string|null }} options a forced backend, or null to choose
+ */
+export async function createCore({ backend }) {
+  const active = await initBackend(backend);
+  const detecting = loadFaceDetector();
+  /** @type {import('../model.js').MesoNet|null} */
+  let model = null;
+
+  /** @param {Blob|ImageBitmap} input @param {string} [format] */
+  async function picture(input, format = 'image') {
+    if (!(input instanceof Blob)) return input;
+    let bitmap;
+    try {
+      bitmap = await decodeImage(input);
+    } catch {
+      throw new InputError(`This file could not be read as an image: the ${format.toUpperCase()} data is damaged or incomplete.`);
+    }
+    if (bitmap.width * bitmap.height > MAX_PIXELS) {
+      bitmap.close();
+      throw new InputError(`This picture is too large (${bitmap.width}×${bitmap.height} pixels).`);
+    }
+    return bitmap;
+  }
+
+  function current() {
+    if (!model) throw new Error('No model is loaded.');
+    return model;
+  }
+
+  /**
+   * @param {Blob|ImageBitmap} input
+   * @param {AnalyseOptions} [options]
+   * @returns {Promise<Result>}
+   */
+  async function analyse(input, { faces = true, explain = false, preview = false, crops = 0, format } = {}) {
+    const started = performance.now();
+    const bitmap = await picture(input, format);
+    try {
+      const mesoNet = current();
+      const detector = faces ? await detecting : null;
+      const analysis = await analyseBitmap(bitmap, mesoNet, detector && ((b) => detector.detect(b)));
+      const ms = performance.now() - started;
+      return {
+        analysis, width: bitmap.width, height: bitmap.height, ms,
+        maps: explain && analysis.faces.length ? await explainFaces(bitmap, mesoNet, analysis.faces) : null,
+        preview: preview ? await scaled(bitmap, PREVIEW_MAX_SIDE) : null,
+        crops: crops ? await faceCrops(bitmap, analysis.faces, crops) : [],
+      };
+    } finally {
+      bitmap.close();
+    }
+  }
+
+  return {
+    backend: active,
+    threads: backendThreads(),
+    /**
+     * Use this model from now on (a folder URL ending in /, or the user's files).
+     * @param {string|File[]} source
+     * @returns {Promise<any>} its metadata.json
+     */
+    async setModel(source) {
+      // the detector loads meanwhile (started with the core): ready once both are
+      const [next] = await Promise.all([loadMesoNet(typeof source === 'string' ? source : fileSource(source)),
+        detecting]);
+      model?.dispose();
+      model = next;
+      return next.metadata;
+    },
+    /** A photo: decoded here; its preview comes back, and with its maps every face's crop. */
+    analyseImage: (/** @type {Blob} */ file, /** @type {AnalyseOptions} */ options = {}) =>
+      analyse(file, { preview: true, crops: options.explain ? Infinity : 0, ...options }),
+    /** A video frame: its most suspicious faces' crops come back, for the timeline. */
+    analyseFrame: (/** @type {ImageBitmap} */ bitmap, /** @type {AnalyseOptions} */ options = {}) =>
+      analyse(bitmap, { crops: THUMBS_PER_FRAME, ...options }),
+    /**
+     * A camera frame: faces found and scored, nothing else.
+     * @param {ImageBitmap} bitmap
+     */
+    async liveFrame(bitmap) {
+      try {
+        const mesoNet = current();
+        const detector = await detecting;
+        const started = performance.now();
+        const detections = await detector.detect(bitmap);
+        const detectMs = performance.now() - started;
+        const faces = await scorePlanned(bitmap, mesoNet, planCrops(detections, bitmap.width, bitmap.height).faces);
+        return { faces, detectMs, width: bitmap.width, height: bitmap.height };
+      } finally {
+        bitmap.close();
+      }
+    },
+    /**
+     * Grad-CAM maps of faces already scored, on the same picture, with the
+     * faces' crops to lay them over.
+     * @param {Blob|ImageBitmap} input
+     * @param {Box[]} boxes the scored crops
+     * @returns {Promise<{ maps: HeatMap[], crops: ImageBitmap[] }>}
+     */
+    async explain(input, boxes) {
+      const bitmap = await picture(input);
+      try {
+        const faces = boxes.map((box) => ({ box, pReal: 0 }));
+        return { maps: await explainFaces(bitmap, current(), faces),
+          crops: /** @type {ImageBitmap[]} */ (await faceCrops(bitmap, faces, Infinity)) };
+      } finally {
+        bitmap.close();
+      }
+    },
+    /** Tensors alive in this engine (flat between analyses when nothing leaks). */
+    tensors: () => tf.memory().numTensors,
+  };
+}
+
+/**
+ * A copy at most `side` on its longer side (never larger).
+ * @param {ImageBitmap} bitmap
+ * @param {number} side
+ */
+function scaled(bitmap, side) {
+  const scale = Math.min(1, side / Math.max(bitmap.width, bitmap.height));
+  return createImageBitmap(bitmap, {
+    resizeWidth: Math.max(1, Math.round(bitmap.width * scale)),
+    resizeHeight: Math.max(1, Math.round(bitmap.height * scale)),
+    resizeQuality: 'medium',
+  });
+}
+
+/**
+ * THUMB_SIDE squares of the `count` most suspicious faces' crops.
+ * @param {ImageBitmap} bitmap
+ * @param {{ box: Box, pReal: number }[]} faces
+ * @param {number} count
+ * @returns {Promise<(ImageBitmap|null)[]>}
+ */
+function faceCrops(bitmap, faces, count) {
+  const kept = new Set([...faces.keys()].sort((a, b) => faces[a].pReal - faces[b].pReal).slice(0, count));
+  return Promise.all(faces.map((face, i) => (kept.has(i) ? createImageBitmap(
+    bitmap, face.box.x, face.box.y, face.box.w, face.box.h,
+    { resizeWidth: THUMB_SIDE, resizeHeight: THUMB_SIDE, resizeQuality: 'medium' }) : null)));
+}
