@@ -1,5 +1,6 @@
 """Helpers shared by the benchmarks: timing, tables, result files."""
 import json
+import os
 import statistics
 import sys
 import time
@@ -7,9 +8,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from convert import webserver
+from convert.constants import SHARED_DIR, WEIGHTS_DIR_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "results"
+# Published weights from the shared mirror where it is there (no download), as the tests do.
+if (SHARED_DIR / "models").is_dir():
+    os.environ.setdefault(WEIGHTS_DIR_ENV, str(SHARED_DIR / "models"))
 
 
 def site_missing():
