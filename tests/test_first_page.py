@@ -70,7 +70,7 @@ def test_unreadable_file_gets_an_error_card_and_others_finish(open_page, tmp_pat
     rows = analyse(page, [bogus, good])
     assert rows[0]["state"] == "error" and rows[1]["state"] == "done"
     message = page.page.locator("[data-testid=result]").nth(0).locator("[data-testid=error]")
-    assert "not a JPEG, PNG, WebP, GIF or BMP image" in message.inner_text()
+    assert "not a JPEG, PNG, WebP, AVIF, GIF or BMP image" in message.inner_text()
 
 
 def test_unknown_backend_is_reported(open_page):
