@@ -40,17 +40,46 @@ export function aggregateFaces(faces, thresholds) {
 }
 
 /**
- * One sentence on what a score means and does not mean.
+ * A probability as a percentage with one decimal that never claims more
+ * certainty than the number has: 0.998 is "99.8%", 0.99996 is ">99.9%"
+ * (not "100.0%"), 0.00004 is "<0.1%"; only exactly 0 and 1 give "0%" and "100%".
+ * @param {number} p in [0, 1]
+ * @returns {string}
+ */
+export function formatPercent(p) {
+  if (p <= 0) return '0%';
+  if (p >= 1) return '100%';
+  const text = (p * 100).toFixed(1);
+  if (text === '100.0') return '>99.9%';
+  if (text === '0.0') return '<0.1%';
+  return `${text}%`;
+}
+
+/** What every score is and is not: said once on the page (the overview, the report), not on every card. */
+export const CAVEAT = 'A score is evidence, not proof: the model only knows the kinds of fakes in its training set, '
+  + 'and compression, filters or unusual lighting can mislead it.';
+
+/**
+ * One sentence on what a score means, for a card.
+ * @param {Verdict} verdict
+ * @param {number} pReal
+ * @returns {string}
+ */
+export function explainScore(verdict, pReal) {
+  const pct = formatPercent(pReal);
+  return {
+    real: `The model gives this face ${pct} P(real): it sees none of the artefacts it learned from manipulated faces.`,
+    uncertain: `The model gives this face ${pct} P(real): too close to call either way.`,
+    fake: `The model gives this face ${pct} P(real): it looks like the manipulated faces it was trained on.`,
+  }[verdict];
+}
+
+/**
+ * What a score means and does not mean: the card's sentence and the caveat.
  * @param {Verdict} verdict
  * @param {number} pReal
  * @returns {string}
  */
 export function explain(verdict, pReal) {
-  const pct = `${(pReal * 100).toFixed(1)}%`;
-  const base = {
-    real: `The model gives this face ${pct} P(real): it sees none of the artefacts it learned from manipulated faces.`,
-    uncertain: `The model gives this face ${pct} P(real): too close to call either way.`,
-    fake: `The model gives this face ${pct} P(real): it looks like the manipulated faces it was trained on.`,
-  }[verdict];
-  return `${base} This is evidence, not proof: the model only knows the kinds of fakes in its training set, and compression, filters or unusual lighting can mislead it.`;
+  return `${explainScore(verdict, pReal)} ${CAVEAT}`;
 }

@@ -34,7 +34,8 @@ export const MIN_TRACK_SHARE = 0.25;
 /**
  * @typedef {{ x: number, y: number, w: number, h: number }} Box
  * @typedef {{ box: Box, pReal: number }} FrameFace
- * @typedef {{ time: number, faces: FrameFace[] }} Frame
+ * @typedef {{ time: number, faces: FrameFace[], error?: string|null }} Frame error: the frame
+ *   could not be read (it has no faces and does not count as a frame looked at)
  */
 
 /**
@@ -110,9 +111,10 @@ export function trackFaces(frames) {
  * @typedef {object} VideoSummary
  * @property {import('./verdict.js').Verdict|'no-face'} verdict
  * @property {number|null} pReal the verdict's score: mean P(real) of the person it rests on
- * @property {number} frames frames analysed
+ * @property {number} frames frames sampled and reached (read or not)
+ * @property {number} decoded frames read and looked at (frames without the unreadable ones)
  * @property {number} framesWithFace
- * @property {number} faceShare framesWithFace / frames (0 without frames)
+ * @property {number} faceShare framesWithFace / decoded (0 without decoded frames)
  * @property {{ sd: number, min: number, max: number }|null} spread of that person's frame scores
  * @property {{ id: number, frames: number, meanPReal: number }[]} people
  * @property {number} person id of the person the verdict rests on (-1 without faces)
@@ -137,8 +139,10 @@ export function summariseVideo(frames, thresholds) {
   const frameScores = frames.map((frame) => (frame.faces.length
     ? Math.min(...frame.faces.map((face) => face.pReal)) : null));
   const framesWithFace = frameScores.filter((s) => s !== null).length;
+  // A frame that could not be read was not looked at: it counts neither for nor against a face.
+  const decoded = frames.filter((frame) => !frame.error).length;
   const people = [...scores].map(([id, list]) => ({ id, frames: list.length, meanPReal: mean(list) }));
-  const base = { frames: frames.length, framesWithFace, faceShare: frames.length ? framesWithFace / frames.length : 0,
+  const base = { frames: frames.length, decoded, framesWithFace, faceShare: decoded ? framesWithFace / decoded : 0,
     people, frameScores, ids };
   if (people.length === 0) return { ...base, verdict: 'no-face', pReal: null, spread: null, person: -1 };
   const needed = MIN_TRACK_SHARE * framesWithFace;
@@ -173,4 +177,37 @@ export function mostSuspicious(frameScores, count) {
     .sort((a, b) => /** @type {number} */ (a.score) - /** @type {number} */ (b.score))
     .slice(0, count)
     .map((f) => f.index);
+}
+
+/**
+ * The frames worth showing as "most suspicious": only those the model puts
+ * in the "likely manipulated" band, lowest P(real) first. When every frame is
+ * uncertain or real, the lowest of them is not suspicious, only lowest, and
+ * none is returned.
+ * @param {(number|null)[]} frameScores
+ * @param {{ fake_below: number }} thresholds
+ * @param {number} count
+ * @returns {number[]} frame indices
+ */
+export function suspiciousFrames(frameScores, thresholds, count) {
+  const fake = frameScores.map((score) => (score !== null && score < thresholds.fake_below ? score : null));
+  return mostSuspicious(fake, count);
+}
+
+/**
+ * A time in a video as its player shows it: m:ss, or h:mm:ss once the video
+ * is an hour long or more, with tenths of a second for sample times.
+ * @param {number} seconds
+ * @param {{ hours?: boolean, tenths?: boolean }} [options] hours: always show hours (a video an
+ *   hour long or more: every label of it does); tenths: one decimal (else whole seconds, floored,
+ *   like the player's)
+ * @returns {string}
+ */
+export function clock(seconds, { hours = seconds >= 3600, tenths = true } = {}) {
+  const t = Math.max(0, tenths ? Math.round(seconds * 10) / 10 : Math.floor(seconds));
+  const h = Math.floor(t / 3600);
+  const m = Math.floor((t - h * 3600) / 60);
+  const s = t - h * 3600 - m * 60;
+  const sec = tenths ? s.toFixed(1).padStart(4, '0') : String(s).padStart(2, '0');
+  return hours ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
 }

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { VERDICT_LABELS, aggregateFaces, explain, verdictFor } from '../../site/js/verdict.js';
+import {
+  CAVEAT, VERDICT_LABELS, aggregateFaces, explain, explainScore, formatPercent, verdictFor,
+} from '../../site/js/verdict.js';
 
 const thresholds = { fake_below: 0.35, real_above: 0.65 };
 
@@ -44,4 +46,21 @@ test('every explanation says it is evidence, not proof, and names the percentage
     assert.match(text, /12\.3%/);
     assert.match(text, /not proof/);
   }
+});
+
+test('a card sentence names the percentage; the caveat is said once, apart', () => {
+  assert.match(explainScore('fake', 0.313), /31\.3%/);
+  assert.doesNotMatch(explainScore('fake', 0.313), /not proof/);
+  assert.match(CAVEAT, /not proof/);
+});
+
+test('percentages never round to a certainty the score does not have', () => {
+  assert.equal(formatPercent(0.998), '99.8%');
+  assert.equal(formatPercent(0.99996), '>99.9%');
+  assert.equal(formatPercent(0.00004), '<0.1%');
+  assert.equal(formatPercent(0.0004), '<0.1%');
+  assert.equal(formatPercent(0.0006), '0.1%');
+  assert.equal(formatPercent(0.5), '50.0%');
+  assert.equal(formatPercent(0), '0%');
+  assert.equal(formatPercent(1), '100%');
 });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  DEFAULT_SAMPLING, MIN_TRACK_SHARE, SAMPLING_LIMITS, clampSampling, mostSuspicious, sampleTimes,
-  summariseVideo, trackFaces,
+  DEFAULT_SAMPLING, MIN_TRACK_SHARE, SAMPLING_LIMITS, clampSampling, clock, mostSuspicious, sampleTimes,
+  summariseVideo, suspiciousFrames, trackFaces,
 } from '../../site/js/video-summary.js';
 
 const thresholds = { fake_below: 0.4, real_above: 0.6 };
@@ -97,4 +97,33 @@ test('a video without faces gets no-face, no score', () => {
 test('most suspicious frames: lowest P(real) first, frames without faces left out', () => {
   assert.deepEqual(mostSuspicious([0.5, null, 0.1, 0.9, 0.3], 3), [2, 4, 0]);
   assert.deepEqual(mostSuspicious([null, null], 3), []);
+});
+
+test('the face share counts only frames that were read', () => {
+  // A video damaged at 5.5 s: 5 frames read (4 with a face), 3 that could not be read.
+  const frames = Array.from({ length: 8 }, (_, t) => ({ time: t + 0.5, faces: t < 4 ? [{ box: box(0), pReal: 0.2 }] : [],
+    error: t >= 5 ? 'The frame could not be decoded.' : null }));
+  const s = summariseVideo(frames, thresholds);
+  assert.equal(s.frames, 8);
+  assert.equal(s.decoded, 5);
+  assert.equal(s.framesWithFace, 4);
+  assert.equal(s.faceShare, 4 / 5);
+  assert.deepEqual(s.frameScores.slice(4), [null, null, null, null]);
+  assert.equal(summariseVideo([{ time: 0.5, faces: [], error: 'x' }], thresholds).faceShare, 0);
+});
+
+test('suspicious frames are only those in the manipulated band', () => {
+  assert.deepEqual(suspiciousFrames([0.53, 0.52, 0.55, null], thresholds, 4), [], 'every frame uncertain: none');
+  assert.deepEqual(suspiciousFrames([0.9, 0.1, null, 0.3, 0.5, 0.2], thresholds, 2), [1, 5]);
+});
+
+test('video times read as the player shows them', () => {
+  assert.equal(clock(0), '0:00.0');
+  assert.equal(clock(29.5), '0:29.5');
+  assert.equal(clock(61.25), '1:01.3');
+  assert.equal(clock(30.04, { tenths: false }), '0:30');
+  assert.equal(clock(7200, { tenths: false }), '2:00:00', 'a 2-hour clip: not 120:00.0');
+  assert.equal(clock(59.5, { hours: true }), '0:00:59.5', 'labels of an hour-long video all show hours');
+  assert.equal(clock(3725.5), '1:02:05.5');
+  assert.equal(clock(59.96), '1:00.0', 'tenths rounding carries into the minutes');
 });
