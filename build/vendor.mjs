@@ -1,9 +1,12 @@
 // Builds site/vendor/ from the pinned npm packages (package-lock.json):
 // one ES module bundle, the WASM binaries and the face detector's model with
 // its licences (served by the site itself: nothing is fetched from elsewhere
-// at run time). Nothing here is committed.
+// at run time), the incremental SHA-256 the page hashes large files with
+// (@noble/hashes, MIT), and the sample pictures "Try a sample" adds (two of
+// the repository's MesoNet test images, Apache-2.0, with their LICENSE and
+// NOTICE). Nothing here is committed.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -43,4 +46,31 @@ copyFileSync(join(human, 'LICENSE'), join(out, 'face-models', 'LICENSE-human.txt
 for (const name of ['NOTICE-BlazeFace.txt', 'LICENSE-Apache-2.0.txt']) {
   copyFileSync(join(root, 'build', 'notices', name), join(out, 'face-models', name));
 }
+// SHA-256 in slices for files too large to read whole (site/js/file-hash.js).
+await build({
+  entryPoints: [join(root, 'build', 'sha256-entry.js')],
+  outfile: join(out, 'sha256.js'),
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2020',
+  minify: true,
+  legalComments: 'eof',
+  logLevel: 'warning',
+});
+copyFileSync(join(root, 'node_modules', '@noble', 'hashes', 'LICENSE'), join(out, 'sha256.LICENSE.txt'));
+
+// "Try a sample": one manipulated and one real face from the MesoNet test images.
+const samples = join(root, 'data', 'mesonet-test-images');
+mkdirSync(join(out, 'samples'), { recursive: true });
+for (const [from, to] of [['df/df01254.jpg', 'sample-deepfake.jpg'], ['real/real00240.jpg', 'sample-real.jpg']]) {
+  copyFileSync(join(samples, from), join(out, 'samples', to));
+}
+for (const name of ['LICENSE', 'NOTICE']) copyFileSync(join(samples, name), join(out, 'samples', `${name}.txt`));
+writeFileSync(join(out, 'samples', 'README.txt'), `The sample pictures of "Try a sample", unchanged copies of two of the
+MesoNet test images (DariusAf/MesoNet at commit 2144d56a30e48cdcac1976ff13a1c5cdc86376c6):
+sample-deepfake.jpg is test_images/df/df01254.jpg (a Deepfake face swap),
+sample-real.jpg is test_images/real/real00240.jpg (an authentic face).
+Licence: Apache-2.0 (LICENSE.txt, NOTICE.txt).
+`);
 console.log(`vendor: wrote ${out}`);
