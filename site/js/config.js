@@ -32,6 +32,10 @@ export const PIPELINE_WINDOW = 3;
 /** Where the converted models live, relative to the page. */
 export const MODEL_ROOT = 'model/';
 
+/** "Try a sample": pictures the build copies from the MesoNet test images (build/vendor.mjs). */
+export const SAMPLE_ROOT = 'vendor/samples/';
+export const SAMPLES = Object.freeze(['sample-deepfake.jpg', 'sample-real.jpg']);
+
 /**
  * @typedef {{ backend: string|null, model: string|null, faces: boolean }} UrlOptions
  * @param {string} search location.search
@@ -101,4 +105,16 @@ export function pickModel(index, requested) {
 export function modelNote(metadata) {
   const other = metadata?.mesonet === false || metadata?.architecture === 'custom';
   return other ? 'not MesoNet: a custom network; nothing on this page was measured on it' : '';
+}
+
+/**
+ * What identifies a model's weights: the sha256 of each weight file (shard)
+ * listed in its metadata.json, in file order.
+ * @param {any} metadata a model's metadata.json
+ * @returns {{ file: string, sha256: string }[]}
+ */
+export function weightHashes(metadata) {
+  const files = metadata?.files && typeof metadata.files === 'object' ? metadata.files : {};
+  return Object.keys(files).filter((name) => name.endsWith('.bin')).sort()
+    .map((name) => ({ file: name, sha256: String(files[name]) }));
 }

@@ -1,32 +1,44 @@
 // @ts-check
 /**
  * Page wiring: the engine (engine/client.js: TF.js, the model, the face
- * detector and Grad-CAM in a worker), files from the picker / drop / paste
- * to cards through the pipeline (pipeline.js: the engine works on the next
- * picture while this one is drawn), model choice, heatmaps, export, the
- * webcam. This thread only reads the first bytes of files, plays videos to
- * grab their frames, draws and handles events; everything TF.js runs in the
- * engine.
+ * detector and Grad-CAM in a worker), files from the drop zone / picker /
+ * paste / "Try a sample" to cards through the pipeline (pipeline.js: the
+ * engine works on the next picture while this one is drawn), the model
+ * choice and which model made each result, the overview, the report, the
+ * settings remembered on this device, heatmaps, export, the webcam. This
+ * thread only reads the first bytes of files, plays videos to grab their
+ * frames, draws and handles events; everything TF.js runs in the engine,
+ * and files' sha256 in a hashing worker of their own.
  *
  * Tests and embedders reach the engine through the exported `engine`:
  *   (await import('./js/main.js')).engine.then((e) => e.tensors())
  */
 import { analyseVideo } from './analyse-video.js';
-import { MODEL_ROOT, PIPELINE_WINDOW, fetchJson, modelNote, pickModel, urlOptions } from './config.js';
+import {
+  MODEL_ROOT, PIPELINE_WINDOW, SAMPLES, SAMPLE_ROOT, fetchJson, modelNote, pickModel, urlOptions, weightHashes,
+} from './config.js';
 import { createEngine } from './engine/client.js';
 import { InputError } from './engine/errors.js';
 import { boxText } from './faces.js';
-import { jpegLooksComplete, sniffFormat } from './formats.js';
+import { HEAD_BYTES, jpegLooksComplete, sniffFormat } from './formats.js';
+import { createHasher } from './hashes.js';
 import { registerServiceWorker } from './offline.js';
-import { OWN_MODEL_ID, setupOwnModel } from './own-model.js';
+import { OWN_MODEL_ID, ownModelProblem, setupOwnModel } from './own-model.js';
 import { createPipeline } from './pipeline.js';
-import { VERDICT_LABELS } from './verdict.js';
+import {
+  DEFAULT_SETTINGS, cleanSettings, forgetSettings, readSettings, startingSettings, writeSettings,
+} from './settings.js';
+import { CAVEAT, VERDICT_LABELS, formatPercent } from './verdict.js';
 import { VideoError, grabVideoFrame, probeVideo } from './video-frames.js';
 import { clampSampling, sampleTimes, summariseVideo } from './video-summary.js';
 import { setupWebcam } from './webcam.js';
-import { createCard, setProgress, showAnalysis, showError, showHeatmaps } from './views/card.js';
+import {
+  createCard, markModel, resetCard, setFileFacts, setProgress, setStale, showAnalysis, showError, showHeatmaps,
+} from './views/card.js';
 import { heatPixels } from './views/heatmap.js';
 import { download, toCsv, toJson } from './views/export.js';
+import { showReportTitle } from './views/report.js';
+import { countRows, createSummary } from './views/summary.js';
 import { showFrameHeatmaps, showVideo, showVideoProgress } from './views/video.js';
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (
@@ -36,34 +48,75 @@ const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (
  * @typedef {import('./views/export.js').FileResult} FileResult
  * @typedef {import('./engine/client.js').Engine} Engine
  * @typedef {import('./faces.js').Box} Box
- * @typedef {{ file: File, card: HTMLElement, result: FileResult }} Entry a file and its card
+ * @typedef {import('./formats.js').Sniffed} Sniffed
+ * @typedef {import('./views/summary.js').Row} Row
+ *
+ * @typedef {object} ModelRecord a model as loaded: what a result names
+ * @property {string} key id and weights: two different own models are two models
+ * @property {string} id the picker's value (a published model's id, or own-model)
+ * @property {string} name
+ * @property {{ file: string, sha256: string }[]} weights
+ * @property {{ fake_below: number, real_above: number }} thresholds
+ *
+ * @typedef {object} Entry a file, its card, its result
+ * @property {string} id the card's element id
+ * @property {number} order 1 for the first file added
+ * @property {File} file kept on the page, so the file can be analysed again
+ * @property {HTMLElement} card
+ * @property {FileResult} result
+ * @property {Row} row what the overview shows of it
+ * @property {import('./views/card.js').FileFacts} facts
+ * @property {{ sniffed: Sniffed, notes: string[] }|null} kind what the bytes are, once read
+ * @property {ModelRecord|null} model the model that produced the result shown
+ * @property {Promise<void>|null} hashing
+ * @property {boolean} removed cleared from the page
  */
 
 /** The analysis engine, started as the page loads. */
 export const engine = Promise.resolve().then(() => createEngine({ backend: urlOptions(location.search).backend }));
 
+/** localStorage, where the browser allows it. */
+const storage = (() => {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+})();
+
 const state = {
-  /** The current model's metadata.json. @type {any} */ metadata: null,
-  modelId: '',
+  /** The model in use. @type {ModelRecord|null} */ model: null,
+  /** The model in use's metadata.json. @type {any} */ metadata: null,
+  /** Every model that produced a result, by key. @type {Map<string, ModelRecord>} */ models: new Map(),
   backend: '',
-  /** @type {FileResult[]} */ results: [],
+  threads: 1,
+  /** @type {{ version: string, commit: string|null }|null} */ version: null,
+  /** @type {Entry[]} */ entries: [],
+  added: 0,
+  /** What the user chose, as remembered on this device (the address's options do not change it). */
+  remembered: readSettings(storage),
   /** Image cards whose maps can be drawn later: the file, its width, its scored boxes, the model that scored them. */
-  /** @type {Map<HTMLElement, { file: File, width: number, boxes: Box[], modelId: string }>} */
+  /** @type {Map<HTMLElement, { file: File, width: number, boxes: Box[], modelKey: string }>} */
   explainable: new Map(),
-  /** Video cards' object URLs and thumbnails, released when the results are cleared. */
+  /** Video cards' object URLs and thumbnails, released when the results are cleared or analysed again. */
   /** @type {Map<HTMLElement, { url: string, thumbs: ImageBitmap[] }>} */
   videos: new Map(),
   /** Video frames shown in a card's detail panel whose maps can be drawn. */
-  /** @type {Map<HTMLElement, { url: string, frame: import('./analyse-video.js').FrameResult, modelId: string }>} */
+  /** @type {Map<HTMLElement, { url: string, frame: import('./analyse-video.js').FrameResult, modelKey: string }>} */
   frameDetails: new Map(),
   /** Files being read, in the order added, before they join the pipeline. */
   adding: Promise.resolve(),
   /** Cards and frame panels whose maps have been asked of the engine and are not drawn yet. */
   /** @type {WeakSet<HTMLElement>} */ explaining: new WeakSet(),
   pasted: 0,
+  /** The report's title block is brought up to date at the end of this task. */
+  reportPending: false,
 };
+const starting = startingSettings(state.remembered, location.search);
 /** Analyses, model switches and maps, in the order asked for. */
 const pipeline = createPipeline(PIPELINE_WINDOW);
+const hasher = createHasher();
+const summary = createSummary($('summary'));
 
 /** @param {'loading'|'ready'|'error'} s @param {string} text */
 function setStatus(s, text) {
@@ -80,76 +133,178 @@ function announce(text) {
   if ($('status').dataset.state === 'ready') $('status').textContent = text;
 }
 
+const READY_TEXT = 'Ready: add photos or videos.';
+
+// ------------------------------------------------------------------ settings
+
+const control = {
+  faces: /** @type {HTMLInputElement} */ ($('faces-switch')),
+  heatmaps: /** @type {HTMLInputElement} */ ($('heatmap-toggle')),
+  opacity: /** @type {HTMLInputElement} */ ($('heatmap-opacity')),
+  rate: /** @type {HTMLInputElement} */ ($('video-rate')),
+  most: /** @type {HTMLInputElement} */ ($('video-max-frames')),
+  select: /** @type {HTMLSelectElement} */ ($('model-select')),
+};
+const heatmapsOn = () => control.heatmaps.checked;
+
+/** @param {Partial<import('./settings.js').Settings>} changed */
+function remember(changed) {
+  state.remembered = cleanSettings({ ...state.remembered, ...changed });
+  writeSettings(storage, state.remembered);
+}
+
+/**
+ * The controls show these settings (the model is switched apart).
+ * @param {Omit<import('./settings.js').Settings, 'model'>} s
+ */
+function showSettings(s) {
+  control.faces.checked = s.faces;
+  control.heatmaps.checked = s.heatmaps;
+  control.opacity.value = String(s.opacity);
+  control.rate.value = String(s.videoRate);
+  control.most.value = String(s.videoMaxFrames);
+  applyHeatmapSettings();
+}
+
+/**
+ * The video sampling the fields ask for, clamped to the limits; a field that
+ * asked for more (or nonsense) is set to what will be used, and says so.
+ */
+function sampling() {
+  const rate = Number(control.rate.value);
+  const most = Number(control.most.value);
+  const used = clampSampling(control.rate.value.trim() === '' ? NaN : rate, control.most.value.trim() === '' ? NaN : most);
+  const said = [];
+  if (used.perSecond !== rate) {
+    said.push(`frames per second set to ${used.perSecond} (from 0.1 to 10)`);
+    control.rate.value = String(used.perSecond);
+  }
+  if (used.maxFrames !== most) {
+    said.push(`most frames set to ${used.maxFrames} (from 1 to 256)`);
+    control.most.value = String(used.maxFrames);
+  }
+  $('settings-note').textContent = said.length ? `Video: ${said.join('; ')}: the field shows what is used.` : '';
+  return used;
+}
+
+for (const field of [control.rate, control.most]) {
+  field.addEventListener('change', () => {
+    const used = sampling();
+    remember({ videoRate: used.perSecond, videoMaxFrames: used.maxFrames });
+  });
+}
+control.faces.addEventListener('change', () => remember({ faces: control.faces.checked }));
+
+$('settings-reset').addEventListener('click', () => {
+  forgetSettings(storage);
+  state.remembered = readSettings(null);
+  showSettings(DEFAULT_SETTINGS);
+  $('settings-note').textContent = 'Settings reset to their defaults.';
+  if (heatmapsOn()) explainPending();
+  ready.then((index) => {
+    const entry = pickModel(index, null);
+    if (state.model?.id !== entry.id) {
+      control.select.value = entry.id;
+      switchModel(() => engine.then((e) => e.setModel(modelUrl(entry))), entry.id, entry.name);
+    }
+  }, () => {});
+});
+
 // ------------------------------------------------------------------ start-up
 
-const own = setupOwnModel({ select: /** @type {HTMLSelectElement} */ ($('model-select')),
+const own = setupOwnModel({ select: control.select,
   keep: /** @type {HTMLInputElement} */ ($('keep-model')), note: $('keep-note'),
   use: async (files) => (await engine).setModel(files) });
+const modelUrl = (/** @type {import('./config.js').ModelEntry} */ m) => new URL(MODEL_ROOT + m.path, location.href).href;
+showSettings(starting);
 const ready = start();
 
 async function start() {
-  const options = urlOptions(location.search);
-  /** @type {HTMLInputElement} */ ($('faces-switch')).checked = options.faces;
   const [e, index] = await Promise.all([engine, fetchJson(MODEL_ROOT + 'index.json')]);
   state.backend = e.backend;
+  state.threads = e.threads;
   $('backend').textContent = e.backend;
   $('threads').dataset.threads = String(e.threads);
   $('threads').textContent = e.threads > 1 ? `(${e.threads} threads)` : '';
-  const entry = pickModel(index, options.model);
-  const select = /** @type {HTMLSelectElement} */ ($('model-select'));
+  // A remembered model the site no longer has is forgotten; one asked for in the address must exist.
+  const known = index.models?.some((/** @type {any} */ m) => m.id === starting.model);
+  const entry = pickModel(index, starting.modelFromAddress || known ? starting.model : null);
   for (const m of index.models) {
     const option = document.createElement('option');
     option.value = m.id;
     option.textContent = m.name;
-    select.append(option);
+    control.select.append(option);
   }
   await own.restore();
-  select.value = entry.id;
-  const modelUrl = (/** @type {import('./config.js').ModelEntry} */ m) => new URL(MODEL_ROOT + m.path, location.href).href;
+  control.select.value = entry.id;
   useModel(await e.setModel(modelUrl(entry)), entry.id);
-  select.disabled = false;
-  select.addEventListener('change', () => {
-    if (select.value === OWN_MODEL_ID) switchModel(own.load, OWN_MODEL_ID);
-    else {
-      const url = modelUrl(pickModel(index, select.value));
-      switchModel(() => e.setModel(url), select.value);
+  control.select.disabled = false;
+  control.select.addEventListener('change', () => {
+    if (control.select.value === OWN_MODEL_ID) {
+      switchModel(own.load, OWN_MODEL_ID, 'your own model');
+    } else {
+      const chosen = pickModel(index, control.select.value);
+      remember({ model: chosen.id });
+      switchModel(() => e.setModel(modelUrl(chosen)), chosen.id, chosen.name);
     }
   });
-  setStatus('ready', `Ready: add images to analyse (${e.backend}).`);
+  setStatus('ready', READY_TEXT);
+  return index;
 }
+
+fetchJson('version.json').then((v) => { state.version = v; }, () => { state.version = null; }).finally(() => {
+  $('page-version').textContent = state.version
+    ? `${state.version.version}${state.version.commit ? ` (commit ${state.version.commit})` : ''}` : 'unknown';
+  scheduleReport();
+});
 
 /**
  * @param {any} metadata the model's metadata.json, as the engine loaded it
- * @param {string} id
+ * @param {string} id the picker's value
  */
 function useModel(metadata, id) {
+  const weights = weightHashes(metadata);
+  /** @type {ModelRecord} */
+  const model = { key: `${id}@${weights.map((w) => w.sha256).join(',')}`, id, name: metadata.name, weights,
+    thresholds: metadata.thresholds };
+  state.model = state.models.get(model.key) ?? model;
   state.metadata = metadata;
-  state.modelId = id;
   $('model-name').textContent = metadata.name;
   const note = modelNote(metadata);
   $('model-note').textContent = note;
   $('model-note').hidden = !note;
-  /** @type {HTMLSelectElement} */ ($('model-select')).value = id;
+  control.select.value = id;
+  showModelError('');
+  refreshStale();
+}
+
+/** The own model's problems, where the user chose its files (and in the status line). @param {string} text */
+function showModelError(text) {
+  $('model-error').textContent = text;
+  $('model-error').hidden = !text;
 }
 
 /**
  * A model switch: after every file added before it, before every file added after.
  * @param {() => Promise<any>} load resolves to the new model's metadata
  * @param {string} id
+ * @param {string} name what to call it while it loads
  */
-function switchModel(load, id) {
-  setStatus('loading', 'Loading the model…');
+function switchModel(load, id, name) {
+  setStatus('loading', `Loading ${name}…`);
   return pipeline.add({
     alone: true,
     start: async () => { await ready; return load(); },
     finish: (outcome) => {
       if (outcome.ok) {
         useModel(outcome.value, id);
-        setStatus('ready', `Ready: ${state.metadata.name} (${state.backend}).`);
+        setStatus('ready', `Ready: ${state.model?.name}.`);
       } else {
         // The previous model stays in use: say so rather than leave the page stuck.
-        setStatus('ready', `That model could not be loaded (${messageOf(outcome.error)}); still using ${state.metadata?.name}.`);
-        /** @type {HTMLSelectElement} */ ($('model-select')).value = state.modelId;
+        const text = `That model could not be loaded (${messageOf(outcome.error)}); still using ${state.model?.name}.`;
+        setStatus('ready', text);
+        showModelError(text);
+        control.select.value = state.model?.id ?? '';
       }
     },
   });
@@ -167,32 +322,61 @@ ready.catch((error) => {
 function addFiles(files) {
   /** @type {Entry[]} */
   const entries = files.map((file) => {
+    state.added += 1;
+    const id = `result-${state.added}`;
     const kind = file.type.startsWith('video/') ? 'video' : 'image';
-    /** @type {FileResult} */
-    const result = {
-      file: file.name, kind, state: 'queued', verdict: null, p_real: null, mode: null,
-      model: null, backend: null, detect_ms: null, faces: [], error: null,
-    };
-    state.results.push(result);
-    return { file, card: createCard($('results'), file.name, kind), result };
+    const card = createCard($('results'), file.name, kind, id);
+    /** @type {Entry} */
+    const entry = { id, order: state.added, file, card, result: freshResult(file, kind), row: /** @type {any} */ (null),
+      facts: { size: file.size, label: file.type || 'file', type: file.type || null, sha256: null },
+      kind: null, model: null, hashing: null, removed: false };
+    setFileFacts(card, entry.facts);
+    state.entries.push(entry);
+    touch(entry);
+    return entry;
   });
-  updateActions();
   // What each file is, from its bytes, then each joins the pipeline in the order added.
   state.adding = state.adding.then(async () => {
     const kinds = await Promise.all(entries.map((entry) => readKind(entry.file)));
-    entries.forEach((entry, i) => {
-      const { sniffed, notes } = kinds[i];
-      if (sniffed.kind === 'video') {
-        entry.card.dataset.kind = 'video';
-        entry.result.kind = 'video';
-        pipeline.add(videoJob(entry));
-      } else if (sniffed.kind === 'image') {
-        pipeline.add(imageJob(entry, { format: sniffed.format, notes }));
-      } else {
-        fail(entry, sniffed.message || 'Unsupported file.');
-      }
-    });
+    entries.forEach((entry, i) => enqueue(entry, kinds[i]));
   });
+}
+
+/**
+ * @param {File} file
+ * @param {'image'|'video'} kind
+ * @returns {FileResult}
+ */
+function freshResult(file, kind) {
+  return {
+    file: file.name, kind, state: 'queued', verdict: null, p_real: null, mode: null,
+    model: null, backend: null, detect_ms: null, faces: [], error: null,
+    sha256: null, size: file.size, type: file.type || null,
+  };
+}
+
+/**
+ * A file whose kind is known joins the pipeline (or gets its error card).
+ * @param {Entry} entry
+ * @param {{ sniffed: Sniffed, notes: string[] }} kind
+ */
+function enqueue(entry, kind) {
+  if (entry.removed) return;
+  entry.kind = kind;
+  const { sniffed, notes } = kind;
+  if (sniffed.type) {
+    Object.assign(entry.facts, { type: sniffed.type, label: sniffed.label ?? sniffed.type });
+    entry.result.type = sniffed.type;
+    setFileFacts(entry.card, entry.facts);
+  }
+  if (sniffed.kind === 'video' || sniffed.kind === 'image') {
+    // What the bytes are, whatever the name says (a JPEG named .mp4 is a picture).
+    entry.card.dataset.kind = sniffed.kind;
+    entry.result.kind = sniffed.kind;
+  }
+  if (sniffed.kind === 'video') pipeline.add(videoJob(entry));
+  else if (sniffed.kind === 'image') pipeline.add(imageJob(entry, { sniffed, notes }));
+  else fail(entry, sniffed.message || 'Unsupported file.');
 }
 
 /**
@@ -200,7 +384,7 @@ function addFiles(files) {
  * @param {File} file
  */
 async function readKind(file) {
-  const sniffed = sniffFormat(new Uint8Array(await file.slice(0, 32).arrayBuffer()), file.type);
+  const sniffed = sniffFormat(new Uint8Array(await file.slice(0, HEAD_BYTES).arrayBuffer()), file.type);
   /** @type {string[]} */
   const notes = [];
   if (sniffed.format === 'jpeg' && !jpegLooksComplete(new Uint8Array(await file.slice(-64).arrayBuffer()))) {
@@ -210,19 +394,30 @@ async function readKind(file) {
 }
 
 /** @param {Entry} entry @param {string} message */
-function fail({ card, result }, message) {
+function fail(entry, message) {
+  if (entry.removed) return;
+  const { card, result } = entry;
   showError(card, message);
   Object.assign(result, { state: 'error', error: message });
+  if (state.model) {
+    entry.model = state.model;
+    markModel(card, state.model);
+    Object.assign(result, modelFields(state.model));
+  }
+  touch(entry);
+  ensureHash(entry);
   announce(`${result.file}: ${message}`);
-  updateActions();
 }
 
 /**
  * What to say when a file could not be analysed.
  * @param {unknown} error
+ * @param {Sniffed} [sniffed]
  * @returns {Promise<string>}
  */
-async function failure(error) {
+async function failure(error, sniffed) {
+  // A picture this browser cannot decode whose kind has its own advice (HEIC).
+  if (error instanceof InputError && sniffed?.undecodable) return sniffed.undecodable;
   if (error instanceof InputError || error instanceof VideoError) return error.message;
   try {
     await ready;
@@ -232,38 +427,64 @@ async function failure(error) {
   return `The analysis failed: ${messageOf(error)}`;
 }
 
-/** @param {HTMLElement} card */
-function startCard(card) {
-  card.dataset.state = 'analyzing';
-  setProgress(card, 'Analysing…');
+/** @param {Entry} entry */
+function startCard(entry) {
+  entry.card.dataset.state = 'analyzing';
+  entry.result.state = 'analyzing';
+  setProgress(entry.card, 'Analysing…');
+  touch(entry);
+}
+
+/** @param {ModelRecord} model */
+function modelFields(model) {
+  return { model: model.id, model_name: model.name, model_sha256: model.weights.map((w) => w.sha256), stale: false };
+}
+
+/**
+ * The file's sha256, computed once (after its verdict, or when exporting).
+ * @param {Entry} entry
+ */
+function ensureHash(entry) {
+  if (entry.hashing) return entry.hashing;
+  entry.hashing = hasher.hash(entry.file).then((sha256) => {
+    entry.facts.sha256 = sha256;
+    entry.result.sha256 = sha256;
+  }, (error) => {
+    entry.facts.hashError = messageOf(error);
+  }).then(() => {
+    if (!entry.removed) setFileFacts(entry.card, entry.facts);
+  });
+  return entry.hashing;
 }
 
 /**
  * A picture through the engine, then onto its card.
  * @param {Entry} entry
- * @param {{ format: string, notes: string[], whole?: boolean }} options
+ * @param {{ sniffed: Sniffed, notes: string[], whole?: boolean }} options
  *   whole: score the whole picture even with faces on
- * @returns {import('./pipeline.js').Job<{ outcome: import('./engine/client.js').Result, started: number }>}
+ * @returns {import('./pipeline.js').Job<{ outcome: import('./engine/client.js').Result, started: number }|null>}
  */
-function imageJob(entry, { format, notes, whole = false }) {
-  const faces = /** @type {HTMLInputElement} */ ($('faces-switch')).checked && !whole;
+function imageJob(entry, { sniffed, notes, whole = false }) {
+  const faces = control.faces.checked && !whole;
   return {
     async start() {
+      if (entry.removed) return null;
       const e = await engine;
       await ready;
-      startCard(entry.card);
-      entry.result.state = 'analyzing';
+      startCard(entry);
       const started = performance.now();
-      return { outcome: await e.analyseImage(entry.file, { faces, explain: heatmapsOn(), format }), started };
+      return { outcome: await e.analyseImage(entry.file, { faces, explain: heatmapsOn(), format: sniffed.format }), started };
     },
     async finish(done) {
       if (!done.ok) {
-        fail(entry, await failure(done.error));
+        fail(entry, await failure(done.error, sniffed));
         return;
       }
+      if (!done.value) return;
       const { outcome, started } = done.value;
       try {
-        showImage(entry, outcome, notes, format);
+        if (entry.removed) return;
+        showImage(entry, outcome, notes, sniffed);
         // From the request to the verdict on the card: reading, decoding, faces, scores, drawing.
         entry.card.dataset.fileMs = (performance.now() - started).toFixed(2);
       } finally {
@@ -278,26 +499,30 @@ function imageJob(entry, { format, notes, whole = false }) {
  * @param {Entry} entry
  * @param {import('./engine/client.js').Result} outcome
  * @param {string[]} notes
- * @param {string} format
+ * @param {Sniffed} sniffed
  */
-function showImage(entry, outcome, notes, format) {
+function showImage(entry, outcome, notes, sniffed) {
   const { card, file, result } = entry;
   const { analysis } = outcome;
+  const model = /** @type {ModelRecord} */ (state.model);
   const shown = showAnalysis(card, {
     picture: /** @type {ImageBitmap} */ (outcome.preview), width: outcome.width, height: outcome.height,
-    analysis, notes, backend: state.backend, thresholds: state.metadata.thresholds,
+    analysis, notes, backend: state.backend, thresholds: model.thresholds,
     onScoreWhole: analysis.mode === 'no-face'
-      ? () => { pipeline.add(imageJob(entry, { format, notes, whole: true })); }
+      ? () => { pipeline.add(imageJob(entry, { sniffed, notes, whole: true })); }
       : null,
   });
+  entry.model = model;
+  state.models.set(model.key, model);
+  markModel(card, model);
   if (analysis.faces.length) {
     state.explainable.set(card, { file, width: outcome.width, boxes: analysis.faces.map((f) => f.box),
-      modelId: state.modelId });
+      modelKey: model.key });
     if (outcome.maps) showHeatmaps(card, outcome.width, analysis.faces.map((f) => f.box), outcome.maps, outcome.crops);
   }
   Object.assign(result, {
     state: 'done', verdict: shown.verdict, p_real: shown.pReal, mode: analysis.mode,
-    model: state.modelId, backend: state.backend,
+    backend: state.backend, ...modelFields(model),
     detect_ms: analysis.detectMs, total_ms: outcome.ms, error: null,
     width: outcome.width, height: outcome.height,
     faces: analysis.faces.map((f) => ({ box: boxText(f.box), face_box: f.face ? boxText(f.face) : null,
@@ -311,19 +536,13 @@ function showImage(entry, outcome, notes, format) {
     const perFace = analysis.faces.reduce((sum, f) => sum + f.ms, 0) / analysis.faces.length;
     $('timing').textContent = `· ${perFace.toFixed(1)} ms per face`;
   }
+  touch(entry);
+  ensureHash(entry);
   announce(`${file.name}: ${shown.pReal === null ? 'no face found'
-    : `${VERDICT_LABELS[/** @type {'real'|'uncertain'|'fake'} */ (shown.verdict)]}, P(real) ${(shown.pReal * 100).toFixed(1)}%`}.`);
-  updateActions();
+    : `${VERDICT_LABELS[/** @type {'real'|'uncertain'|'fake'} */ (shown.verdict)]}, P(real) ${formatPercent(shown.pReal)}`}.`);
 }
 
 // ------------------------------------------------------------------ videos
-
-/** The sampling the user asked for (settings), clamped to the limits. */
-function sampling() {
-  const rate = Number(/** @type {HTMLInputElement} */ ($('video-rate')).value);
-  const most = Number(/** @type {HTMLInputElement} */ ($('video-max-frames')).value);
-  return clampSampling(rate, most);
-}
 
 /**
  * A video: its frames through the engine one after the other (alone in the
@@ -332,14 +551,14 @@ function sampling() {
  */
 function videoJob(entry) {
   const { file, card } = entry;
-  const faces = /** @type {HTMLInputElement} */ ($('faces-switch')).checked;
+  const faces = control.faces.checked;
   return {
     alone: true,
     async start() {
+      if (entry.removed) return null;
       const e = await engine;
       await ready;
-      startCard(card);
-      entry.result.state = 'analyzing';
+      startCard(entry);
       const url = URL.createObjectURL(file);
       /** @type {ImageBitmap[]} */
       const thumbs = [];
@@ -365,9 +584,10 @@ function videoJob(entry) {
     },
     async finish(/** @type {any} */ done) {
       if (!done.ok) {
-        fail(entry, await failure(done.error));
+        fail(entry, await failure(done.error, entry.kind?.sniffed));
         return;
       }
+      if (!done.value || entry.removed) return;
       showVideoResult(entry, done.value);
     },
   };
@@ -378,45 +598,158 @@ function videoJob(entry) {
  * @param {{ url: string, probed: { duration: number, width: number, height: number }, times: number[],
  *   analysis: import('./analyse-video.js').VideoAnalysis, totalMs: number, tensors: number }} v
  */
-function showVideoResult({ file, card, result }, { url, probed, times, analysis, totalMs, tensors }) {
-  const frames = analysis.frames.map((f) => ({ time: f.time, faces: f.analysis?.faces ?? [] }));
-  const summary = summariseVideo(frames, state.metadata.thresholds);
+function showVideoResult(entry, { url, probed, times, analysis, totalMs, tensors }) {
+  const { file, card, result } = entry;
+  const model = /** @type {ModelRecord} */ (state.model);
+  const frames = analysis.frames.map((f) => ({ time: f.time, faces: f.analysis?.faces ?? [], error: f.error }));
+  const summaryOf = summariseVideo(frames, model.thresholds);
   // Before the card shows "done": tests and the benchmark read them as soon as it does.
   card.dataset.totalMs = totalMs.toFixed(2);
   card.dataset.workerTensors = String(tensors);
-  const modelId = state.modelId;
   showVideo(card, {
-    url, result: analysis, summary, total: times.length, duration: probed.duration, size: probed,
-    thresholds: state.metadata.thresholds, backend: state.backend,
+    url, result: analysis, summary: summaryOf, total: times.length, duration: probed.duration, size: probed,
+    thresholds: model.thresholds, backend: state.backend,
+    framePicture: (time) => grabVideoFrame(url, time),
     onShowFrame: (frame, detail) => {
-      if (frame.analysis?.faces.length) state.frameDetails.set(detail, { url, frame, modelId });
+      if (frame.analysis?.faces.length) state.frameDetails.set(detail, { url, frame, modelKey: model.key });
       if (heatmapsOn()) explainPending();
     },
   });
+  entry.model = model;
+  state.models.set(model.key, model);
+  markModel(card, model);
   Object.assign(result, {
-    state: card.dataset.state, verdict: summary.verdict, p_real: summary.pReal,
-    mode: card.dataset.mode, model: state.modelId, backend: state.backend, detect_ms: null,
+    state: card.dataset.state, verdict: summaryOf.verdict, p_real: summaryOf.pReal,
+    mode: card.dataset.mode, backend: state.backend, ...modelFields(model), detect_ms: null,
     total_ms: totalMs, error: analysis.failure, width: probed.width, height: probed.height,
-    duration: probed.duration, face_share: summary.faceShare, spread: summary.spread,
+    duration: probed.duration, face_share: summaryOf.faceShare, frames_read: summaryOf.decoded, spread: summaryOf.spread,
     frames: analysis.frames.map((f, i) => ({
-      time: f.time, p_real: summary.frameScores[i], error: f.error,
+      time: f.time, p_real: summaryOf.frameScores[i], error: f.error,
       faces: (f.analysis?.faces ?? []).map((face, k) => ({ box: boxText(face.box),
         face_box: face.face ? boxText(face.face) : null, p_real: face.pReal, confidence: face.confidence,
-        person: summary.ids[i][k] + 1 })),
+        person: summaryOf.ids[i][k] + 1 })),
     })),
   });
   $('timing').textContent = `· ${(totalMs / Math.max(1, analysis.frames.length)).toFixed(0)} ms per video frame`;
-  announce(`${file.name}: ${summary.pReal === null ? 'no face found'
-    : `${VERDICT_LABELS[/** @type {'real'|'uncertain'|'fake'} */ (summary.verdict)]}, P(real) ${(summary.pReal * 100).toFixed(1)}%`}`
+  touch(entry);
+  ensureHash(entry);
+  announce(`${file.name}: ${summaryOf.pReal === null ? 'no face found'
+    : `${VERDICT_LABELS[/** @type {'real'|'uncertain'|'fake'} */ (summaryOf.verdict)]}, P(real) ${formatPercent(summaryOf.pReal)}`}`
     + ` over ${analysis.frames.length} frames.`);
-  updateActions();
 }
+
+// ------------------------------------------------------------------ results: overview, stale, again
+
+/**
+ * The overview's row of a file, and the counts, from its result (set in the
+ * same task as the card's attributes, so they always agree).
+ * @param {Entry} entry
+ */
+function touch(entry) {
+  if (entry.removed) return;
+  const r = entry.result;
+  entry.row = { id: entry.id, order: entry.order, file: r.file, state: r.state, verdict: r.verdict, pReal: r.p_real,
+    model: entry.model?.name ?? null, stale: Boolean(r.stale) };
+  summary.setRow(entry.row);
+  refreshCounts();
+}
+
+function refreshCounts() {
+  const counts = countRows(state.entries.map((e) => e.row));
+  summary.setCounts(counts);
+  $('summary').hidden = state.entries.length === 0;
+  const any = state.entries.length > 0;
+  for (const id of ['export-json', 'export-csv', 'print', 'clear']) {
+    /** @type {HTMLButtonElement} */ ($(id)).disabled = !any;
+  }
+  const staleAll = $('stale-all');
+  staleAll.hidden = counts.stale === 0;
+  if (counts.stale && state.model) {
+    /** @type {HTMLElement} */ (staleAll.querySelector('p')).textContent = `${counts.stale} result${counts.stale > 1
+      ? 's were' : ' was'} made with an earlier model than the one in use (${state.model.name}).`;
+    $('reanalyse-all').textContent = `Analyse ${counts.stale > 1 ? `all ${counts.stale}` : 'it'} again with ${state.model.name}`;
+  }
+  scheduleReport();
+}
+
+/** Marks every result made by another model than the one in use (and unmarks those made by it). */
+function refreshStale() {
+  const now = state.model;
+  if (!now) return;
+  for (const entry of state.entries) {
+    const finished = entry.result.state === 'done' || entry.result.state === 'cancelled';
+    const stale = Boolean(finished && entry.model && entry.model.key !== now.key);
+    if (!stale && !entry.result.stale) continue;
+    entry.result.stale = stale;
+    setStale(entry.card, stale ? { was: /** @type {ModelRecord} */ (entry.model).name, now: now.name } : null,
+      () => reanalyse(entry));
+    touch(entry);
+  }
+  refreshCounts();
+}
+
+/**
+ * The same file again, through the pipeline with the model in use, into the same card.
+ * @param {Entry} entry
+ */
+function reanalyse(entry) {
+  if (entry.removed) return;
+  release(entry.card);
+  resetCard(entry.card);
+  const hashed = entry.result.sha256;
+  entry.result = freshResult(entry.file, entry.result.kind);
+  Object.assign(entry.result, { sha256: hashed, type: entry.facts.type });
+  entry.model = null;
+  touch(entry);
+  state.adding = state.adding.then(async () => enqueue(entry, entry.kind ?? await readKind(entry.file)));
+}
+
+$('reanalyse-all').addEventListener('click', () => {
+  for (const entry of state.entries) if (entry.result.stale) reanalyse(entry);
+});
+
+/** What a card holds on to (its video's URL and thumbnails, its maps' sources). @param {HTMLElement} card */
+function release(card) {
+  state.explainable.delete(card);
+  for (const [detail] of state.frameDetails) if (card.contains(detail)) state.frameDetails.delete(detail);
+  const video = state.videos.get(card);
+  if (video) {
+    URL.revokeObjectURL(video.url);
+    video.thumbs.forEach((t) => t.close());
+    state.videos.delete(card);
+  }
+}
+
+// ------------------------------------------------------------------ the report
+
+/** @param {Date} [date] */
+function updateReport(date = new Date()) {
+  state.reportPending = false;
+  if (!state.model) return;
+  const used = new Map();
+  for (const entry of state.entries) if (entry.model) used.set(entry.model.key, entry.model);
+  used.delete(state.model.key);
+  const models = [state.model, ...used.values()].map((m) => ({ id: m.id, name: m.name, weights: m.weights,
+    thresholds: m.thresholds, active: m === state.model }));
+  showReportTitle($('report-title'), { date, version: state.version, models, backend: state.backend,
+    threads: state.threads, files: state.entries.length });
+}
+/** At most once per task, however many results arrive in it. */
+function scheduleReport() {
+  if (state.reportPending) return;
+  state.reportPending = true;
+  queueMicrotask(() => updateReport());
+}
+window.addEventListener('beforeprint', () => updateReport());
+$('caveat-text').textContent = CAVEAT;
 
 // ------------------------------------------------------------------ heatmaps
 
-const heatmapToggle = /** @type {HTMLInputElement} */ ($('heatmap-toggle'));
-const heatmapOpacity = /** @type {HTMLInputElement} */ ($('heatmap-opacity'));
-const heatmapsOn = () => heatmapToggle.checked;
+function applyHeatmapSettings() {
+  document.body.classList.toggle('heatmaps-on', heatmapsOn());
+  control.opacity.disabled = !heatmapsOn();
+  document.documentElement.style.setProperty('--heatmap-opacity', String(Number(control.opacity.value) / 100));
+}
 
 /**
  * Maps of the faces on cards shown while heatmaps were off, and of a video
@@ -427,19 +760,19 @@ function explainPending() {
   /**
    * @param {HTMLElement} target the card or frame panel that shows them
    * @param {() => boolean} shown whether the target still shows these faces (a frame panel moves on)
-   * @param {string} modelId the model that scored its faces
+   * @param {string} modelKey the model that scored its faces
    * @param {() => Promise<Blob|ImageBitmap>} picture
    * @param {Box[]} boxes
    * @param {(maps: any[], crops: ImageBitmap[]) => void} show
    * @param {string} what for a message
    */
-  const explain = (target, shown, modelId, picture, boxes, show, what) => {
+  const explain = (target, shown, modelKey, picture, boxes, show, what) => {
     if (state.explaining.has(target)) return;
     state.explaining.add(target);
     pipeline.add({
       async start() {
         if (!heatmapsOn() || !target.isConnected || !shown()) return null;
-        if (modelId !== state.modelId) return 'unavailable';
+        if (modelKey !== state.model?.key) return 'unavailable';
         return (await engine).explain(await picture(), boxes);
       },
       finish(done) {
@@ -463,29 +796,28 @@ function explainPending() {
       },
     });
   };
-  for (const [detail, { url, frame, modelId }] of state.frameDetails) {
+  for (const [detail, { url, frame, modelKey }] of state.frameDetails) {
     if (!detail.isConnected) state.frameDetails.delete(detail);
     const shown = () => detail.isConnected && Number(detail.dataset.time) === frame.time;
     if (!shown() || detail.dataset.heatmaps) continue;
-    const faces = frame.analysis?.faces ?? [];
-    explain(detail, shown, modelId, () => grabVideoFrame(url, frame.time), faces.map((f) => f.box),
-      (maps, crops) => showFrameHeatmaps(detail, maps, crops), `The frame at ${frame.time.toFixed(1)} s`);
+    const boxes = (frame.analysis?.faces ?? []).map((f) => f.box);
+    explain(detail, shown, modelKey, () => grabVideoFrame(url, frame.time), boxes,
+      (maps, crops) => showFrameHeatmaps(detail, maps, crops, boxes), `The frame at ${frame.time.toFixed(1)} s`);
   }
-  for (const [card, { file, width, boxes, modelId }] of state.explainable) {
+  for (const [card, { file, width, boxes, modelKey }] of state.explainable) {
     if (card.dataset.heatmaps || !card.isConnected) continue;
-    explain(card, () => card.isConnected, modelId, async () => file, boxes,
+    explain(card, () => card.isConnected, modelKey, async () => file, boxes,
       (maps, crops) => showHeatmaps(card, width, boxes, maps, crops), file.name);
   }
 }
 
-heatmapToggle.addEventListener('change', () => {
-  document.body.classList.toggle('heatmaps-on', heatmapsOn());
-  heatmapOpacity.disabled = !heatmapsOn();
+control.heatmaps.addEventListener('change', () => {
+  applyHeatmapSettings();
+  remember({ heatmaps: heatmapsOn() });
   if (heatmapsOn()) explainPending();
 });
-heatmapOpacity.addEventListener('input', () => {
-  document.documentElement.style.setProperty('--heatmap-opacity', String(Number(heatmapOpacity.value) / 100));
-});
+control.opacity.addEventListener('input', applyHeatmapSettings);
+control.opacity.addEventListener('change', () => remember({ opacity: Number(control.opacity.value) }));
 {
   // The legend's colour bar, drawn from the same scale as the maps.
   const bar = /** @type {HTMLCanvasElement} */ ($('heatmap-scale'));
@@ -505,15 +837,16 @@ fileInput.addEventListener('change', () => {
   addFiles(files);
 });
 
-const dropZone = document.body;
-dropZone.addEventListener('dragover', (event) => {
+document.body.addEventListener('dragover', (event) => {
   if (!event.dataTransfer?.types.includes('Files')) return;
   event.preventDefault();
   event.dataTransfer.dropEffect = 'copy';
   $('drop-zone').classList.add('dragging');
 });
-dropZone.addEventListener('dragleave', () => $('drop-zone').classList.remove('dragging'));
-dropZone.addEventListener('drop', (event) => {
+document.body.addEventListener('dragleave', (event) => {
+  if (!event.relatedTarget) $('drop-zone').classList.remove('dragging');
+});
+document.body.addEventListener('drop', (event) => {
   $('drop-zone').classList.remove('dragging');
   const files = Array.from(event.dataTransfer?.files || []);
   if (files.length === 0) return;
@@ -532,49 +865,80 @@ document.addEventListener('paste', (event) => {
   }));
 });
 
+const sampleButton = /** @type {HTMLButtonElement} */ ($('sample'));
+sampleButton.addEventListener('click', async () => {
+  sampleButton.disabled = true;
+  try {
+    addFiles(await Promise.all(SAMPLES.map(async (name) => {
+      const response = await fetch(SAMPLE_ROOT + name);
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      return new File([await response.blob()], name, { type: 'image/jpeg' });
+    })));
+  } catch (error) {
+    announce(`The sample pictures could not be loaded (${messageOf(error)}).`);
+  } finally {
+    sampleButton.disabled = false;
+  }
+});
+
 const ownModel = /** @type {HTMLInputElement} */ ($('own-model-input'));
 ownModel.addEventListener('change', () => {
   const files = Array.from(ownModel.files || []);
   ownModel.value = '';
   if (files.length === 0) return;
-  ready.then(() => switchModel(() => own.pick(files), OWN_MODEL_ID), () => {});
+  const problem = ownModelProblem(files.map((f) => f.name));
+  if (problem) {
+    showModelError(problem);
+    announce(problem);
+    return;
+  }
+  showModelError('');
+  ready.then(() => switchModel(() => own.pick(files), OWN_MODEL_ID, 'your own model'), () => {});
 });
 
-// ------------------------------------------------------------------ export
+// ------------------------------------------------------------------ export, print, clear
 
 function about() {
-  return { page: 'mesonet-web', model: state.modelId, model_name: state.metadata?.name ?? null,
-    backend: state.backend, thresholds: state.metadata?.thresholds ?? null };
+  const m = state.model;
+  return { page: 'mesonet-web', page_version: state.version?.version ?? null, page_commit: state.version?.commit ?? null,
+    model: m?.id ?? null, model_name: m?.name ?? null, model_sha256: m?.weights.map((w) => w.sha256) ?? [],
+    backend: state.backend, thresholds: m?.thresholds ?? null };
 }
 
-function updateActions() {
-  const any = state.results.length > 0;
-  for (const id of ['export-json', 'export-csv', 'print', 'clear']) {
-    /** @type {HTMLButtonElement} */ ($(id)).disabled = !any;
-  }
+/** Every file's result, with its sha256 (computed now for those still waiting). */
+async function results() {
+  await Promise.all(state.entries.map(ensureHash));
+  return state.entries.map((e) => e.result);
 }
 
-$('export-json').addEventListener('click', () => download(toJson(state.results, about()),
+$('export-json').addEventListener('click', async () => download(toJson(await results(), about()),
   'mesonet-results.json', 'application/json'));
-$('export-csv').addEventListener('click', () => download(toCsv(state.results),
+$('export-csv').addEventListener('click', async () => download(toCsv(await results()),
   'mesonet-results.csv', 'text/csv'));
-$('print').addEventListener('click', () => window.print());
+$('print').addEventListener('click', () => {
+  updateReport();
+  window.print();
+});
 $('clear').addEventListener('click', () => {
-  pipeline.add({
-    alone: true,
-    start: () => {},
-    finish: () => {
-      $('results').replaceChildren();
-      state.results = [];
-      state.explainable.clear();
-      state.frameDetails.clear();
-      for (const { url, thumbs } of state.videos.values()) {
-        URL.revokeObjectURL(url);
-        thumbs.forEach((t) => t.close());
-      }
-      state.videos.clear();
-      updateActions();
-    },
+  // After the files still being read have joined the pipeline, and after every job before it.
+  state.adding = state.adding.then(() => {
+    pipeline.add({
+      alone: true,
+      start: () => {},
+      finish: () => {
+        for (const entry of state.entries) {
+          entry.removed = true;
+          release(entry.card);
+        }
+        $('results').replaceChildren();
+        state.entries = [];
+        state.frameDetails.clear();
+        summary.clear();
+        refreshCounts();
+        $('timing').textContent = '';
+        if ($('status').dataset.state === 'ready') setStatus('ready', READY_TEXT);
+      },
+    });
   });
 });
 

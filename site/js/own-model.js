@@ -11,6 +11,31 @@ import { forgetModel, keepModel, keptFiles, keptModel } from './model-store.js';
 /** The picker's value for the own model. */
 export const OWN_MODEL_ID = 'own-model';
 
+/** File names that are photos or videos, not a model's files. */
+const MEDIA_NAME = /\.(jpe?g|png|webp|avif|gif|bmp|heic|heif|tiff?|mp4|m4v|mov|webm|mkv|avi|3gp)$/i;
+
+/**
+ * What is wrong with the files chosen as "my own model", before any is read:
+ * a converted model is model.json, its .bin weight files and metadata.json,
+ * chosen together. A photo chosen there by mistake is named as such.
+ * @param {string[]} names the chosen files' names
+ * @returns {string|null} a message for the user, or null when the set looks whole
+ */
+export function ownModelProblem(names) {
+  const missing = ['model.json', 'metadata.json'].filter((name) => !names.includes(name));
+  if (!names.some((name) => name.endsWith('.bin'))) missing.push('the .bin weight files');
+  if (missing.length === 0) return null;
+  const media = names.filter((name) => MEDIA_NAME.test(name));
+  const listed = missing.length > 1 ? `${missing.slice(0, -1).join(', ')} and ${missing.at(-1)} are` : `${missing[0]} is`;
+  let text = `These files are not a whole converted model: ${listed} missing. Choose the model's model.json, `
+    + 'its .bin weight files and metadata.json together (the files convert/export_tfjs.py wrote).';
+  if (media.length) {
+    text += ` ${media[0]} is a ${/\.(mp4|m4v|mov|webm|mkv|avi|3gp)$/i.test(media[0]) ? 'video' : 'photo'}: `
+      + 'to check it, drop it in the box at the top of the page instead.';
+  }
+  return text;
+}
+
 /**
  * @param {{ select: HTMLSelectElement, keep: HTMLInputElement, note: HTMLElement,
  *   use: (files: File[]) => Promise<any> }} parts note: where the switch says what it

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { modelNote, pickModel, urlOptions } from '../../site/js/config.js';
+import { modelNote, pickModel, urlOptions, weightHashes } from '../../site/js/config.js';
 
 const index = {
   models: [
@@ -39,4 +39,11 @@ test('a model that is not MesoNet is named so; MesoNet and older exports are not
   assert.match(modelNote({ architecture: 'custom' }), /^not MesoNet/);
   assert.equal(modelNote({ architecture: 'meso4', mesonet: true }), '');
   assert.equal(modelNote({ architecture: 'mesoinception4' }), '');
+});
+
+test('a model\'s weights are named by the sha256 of each weight file, in order', () => {
+  const metadata = { files: { 'model.json': 'aa', 'group1-shard2of2.bin': 'cc', 'group1-shard1of2.bin': 'bb' } };
+  assert.deepEqual(weightHashes(metadata), [{ file: 'group1-shard1of2.bin', sha256: 'bb' }, { file: 'group1-shard2of2.bin', sha256: 'cc' }]);
+  assert.deepEqual(weightHashes({}), []);
+  assert.deepEqual(weightHashes(null), []);
 });

@@ -5,6 +5,7 @@ import { CSV_COLUMNS, csvRows, toCsv, toJson } from '../../site/js/views/export.
 const done = {
   file: 'a,"b".jpg', kind: 'image', state: 'done', verdict: 'fake', p_real: 0.1, mode: 'faces',
   model: 'meso4-df', backend: 'wasm', detect_ms: 300, error: null,
+  sha256: 'ab'.repeat(32), size: 1234, type: 'image/jpeg',
   faces: [
     { box: '0,0,10,10', face_box: '1,1,8,8', p_real: 0.1, confidence: 0.9, ms: 10 },
     { box: '20,0,10,10', face_box: '21,1,8,8', p_real: 0.8, confidence: 0.7, ms: 10 },
@@ -47,4 +48,15 @@ test('JSON keeps every result and says what produced them', () => {
   assert.equal(parsed.model, 'meso4-df');
   assert.equal(parsed.results.length, 2);
   assert.equal(parsed.results[0].faces[1].p_real, 0.8);
+});
+
+test('every row carries the file\'s sha256, size and type; the JSON each result\'s sha256', () => {
+  const rows = csvRows([done, { ...failed, sha256: null }]);
+  const col = (/** @type {string} */ name) => rows.map((r) => r[CSV_COLUMNS.indexOf(name)]);
+  assert.deepEqual(col('sha256'), ['ab'.repeat(32), 'ab'.repeat(32), null]);
+  assert.deepEqual(col('size'), [1234, 1234, 1234]);
+  assert.deepEqual(col('type'), ['image/jpeg', 'image/jpeg', 'image/jpeg']);
+  assert.deepEqual(CSV_COLUMNS.slice(0, 15), ['file', 'kind', 'state', 'verdict', 'p_real', 'mode', 'time',
+    'face', 'face_p_real', 'box', 'face_box', 'confidence', 'model', 'backend', 'error'], 'older columns keep their places');
+  assert.equal(JSON.parse(toJson([done], {})).results[0].sha256, 'ab'.repeat(32));
 });

@@ -43,3 +43,14 @@ test('a changed byte, a missing file list or a non-buffer is refused', async () 
 test('a record needs metadata.json', async () => {
   await assert.rejects(keptRecord(modelFiles().slice(0, 2)), /metadata.json is not among/);
 });
+
+test('files chosen as my own model: a whole set passes, a photo is named as one', async () => {
+  const { ownModelProblem } = await import('../../site/js/own-model.js');
+  assert.equal(ownModelProblem(['model.json', 'group1-shard1of1.bin', 'metadata.json']), null);
+  const photo = ownModelProblem(['holiday.jpg']);
+  assert.match(photo, /model\.json, metadata\.json and the \.bin weight files are missing/);
+  assert.match(photo, /holiday\.jpg is a photo/);
+  assert.doesNotMatch(photo, /was not among the chosen files/);
+  assert.match(ownModelProblem(['model.json', 'group1-shard1of1.bin']), /metadata\.json is missing/);
+  assert.match(ownModelProblem(['clip.mp4']), /clip\.mp4 is a video/);
+});

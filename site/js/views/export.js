@@ -18,14 +18,21 @@
  * @property {number|null} detect_ms
  * @property {{ box: string, face_box: string|null, p_real: number, confidence: number|null, ms: number }[]} faces
  * @property {string|null} error
+ * @property {string|null} sha256 of the file's bytes (null until computed)
+ * @property {number} size bytes
+ * @property {string|null} type media type from the file's bytes (formats.js), else the browser's guess
+ * @property {string|null} [model_name] the model that produced the result
+ * @property {string[]} [model_sha256] sha256 of that model's weight files
+ * @property {boolean} [stale] the model has been changed since: made with another model than the one in use
  * @property {VideoFrame[]} [frames] videos: every analysed frame
  *
  * @typedef {{ time: number, p_real: number|null, error: string|null, faces: { box: string,
  *   face_box: string|null, p_real: number, confidence: number|null, person: number }[] }} VideoFrame
  */
 
+/** The file's identity comes last, so columns older exports had keep their places. */
 export const CSV_COLUMNS = Object.freeze(['file', 'kind', 'state', 'verdict', 'p_real', 'mode', 'time',
-  'face', 'face_p_real', 'box', 'face_box', 'confidence', 'model', 'backend', 'error']);
+  'face', 'face_p_real', 'box', 'face_box', 'confidence', 'model', 'backend', 'error', 'sha256', 'size', 'type']);
 
 /**
  * One CSV row per face (one per file without faces); for a video, per face
@@ -38,10 +45,11 @@ export function csvRows(results) {
   const rows = [];
   for (const r of results) {
     const base = [r.file, r.kind, r.state, r.verdict, r.p_real, r.mode];
-    const tail = [r.model, r.backend, r.error];
+    const identity = [r.sha256 ?? null, r.size ?? null, r.type ?? null];
+    const tail = [r.model, r.backend, r.error, ...identity];
     if (r.frames) {
       for (const frame of r.frames) {
-        const tailFrame = [r.model, r.backend, frame.error ?? r.error];
+        const tailFrame = [r.model, r.backend, frame.error ?? r.error, ...identity];
         if (frame.faces.length === 0) rows.push([...base, frame.time, null, null, null, null, null, ...tailFrame]);
         frame.faces.forEach((f) => rows.push([...base, frame.time, f.person, f.p_real, f.box, f.face_box,
           f.confidence, ...tailFrame]));

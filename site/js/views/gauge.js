@@ -5,7 +5,7 @@
  * Okabe-Ito colour-blind-safe set, and every band also has a text label and
  * a pattern (stripes for "manipulated"), so colour is never the only cue.
  */
-import { VERDICT_LABELS, verdictFor } from '../verdict.js';
+import { VERDICT_LABELS, formatPercent, verdictFor } from '../verdict.js';
 
 /**
  * @param {number} pReal
@@ -21,7 +21,7 @@ export function createGauge(pReal, thresholds) {
   gauge.setAttribute('aria-valuemin', '0');
   gauge.setAttribute('aria-valuemax', '100');
   gauge.setAttribute('aria-valuenow', String(pct));
-  gauge.setAttribute('aria-valuetext', `${pct}% P(real): ${VERDICT_LABELS[verdict]}`);
+  gauge.setAttribute('aria-valuetext', `${formatPercent(pReal)} P(real): ${VERDICT_LABELS[verdict]}`);
   gauge.setAttribute('aria-label', 'P(real)');
   const bar = document.createElement('div');
   bar.className = 'gauge-bar';
@@ -40,7 +40,7 @@ export function createGauge(pReal, thresholds) {
   }
   const value = document.createElement('p');
   value.className = 'gauge-value';
-  value.textContent = `${VERDICT_LABELS[verdict]} · P(real) ${pct.toFixed(1)}%`;
+  value.textContent = `${VERDICT_LABELS[verdict]} · P(real) ${formatPercent(pReal)}`;
   gauge.append(value, bar, scale);
   return gauge;
 }

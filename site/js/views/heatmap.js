@@ -86,7 +86,8 @@ export function faceHeatmap(face, map, side = 128) {
 
 /**
  * A canvas the size of the card's preview with every face's map drawn over
- * its crop box, to lay over the preview.
+ * its crop box, to lay over the preview: [data-testid=picture-heatmap] over
+ * [data-testid=picture] (the frame's over [data-testid=frame-picture]).
  * @param {HTMLCanvasElement} preview
  * @param {number} scale preview pixels per source pixel
  * @param {{x: number, y: number, w: number, h: number}[]} boxes
@@ -97,6 +98,7 @@ export function pictureHeatmap(preview, scale, boxes, maps) {
   canvas.width = preview.width;
   canvas.height = preview.height;
   canvas.className = 'heatmap picture-heatmap';
+  canvas.dataset.testid = `${preview.dataset.testid || 'picture'}-heatmap`;
   const ctx = canvas.getContext('2d');
   if (ctx) {
     ctx.imageSmoothingEnabled = true;
