@@ -29,10 +29,16 @@ ISOLATION_HEADERS = {
 class _Handler(http.server.SimpleHTTPRequestHandler):
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **CONTENT_TYPES}
 
-    def __init__(self, *args, routes, headers, **kwargs):
+    def __init__(self, *args, routes, headers, before=None, **kwargs):
         self.routes = routes
         self.extra_headers = headers
+        self.before = before
         super().__init__(*args, directory=str(routes.get("/", "/nonexistent")), **kwargs)
+
+    def send_head(self):
+        if self.before is not None:
+            self.before(urllib.parse.urlsplit(self.path).path)
+        return super().send_head()
 
     def translate_path(self, path):
         path = urllib.parse.unquote(urllib.parse.urlsplit(path).path)
@@ -56,13 +62,15 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def serve(routes, port=0, host="127.0.0.1", isolated=False, headers=None):
+def serve(routes, port=0, host="127.0.0.1", isolated=False, headers=None, before=None):
     """Serve {url prefix: directory} in a thread; yields the base URL.
     isolated: send ISOLATION_HEADERS, as a host that can would (a page then
     starts isolated; the site's own service worker does it from its second load).
-    headers: more headers on every response (a host's Content-Security-Policy, say)."""
+    headers: more headers on every response (a host's Content-Security-Policy, say).
+    before: called with each request's path before it is answered, in the
+    request's own thread (a test holds a file back by blocking there)."""
     routes = {k: Path(v) for k, v in routes.items()}
-    handler = functools.partial(_Handler, routes=routes,
+    handler = functools.partial(_Handler, routes=routes, before=before,
                                 headers={**(ISOLATION_HEADERS if isolated else {}), **(headers or {})})
     server = http.server.ThreadingHTTPServer((host, port), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
