@@ -29,9 +29,10 @@ ISOLATION_HEADERS = {
 class _Handler(http.server.SimpleHTTPRequestHandler):
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **CONTENT_TYPES}
 
-    def __init__(self, *args, routes, headers, **kwargs):
+    def __init__(self, *args, routes, headers, log=None, **kwargs):
         self.routes = routes
         self.extra_headers = headers
+        self.log = log
         super().__init__(*args, directory=str(routes.get("/", "/nonexistent")), **kwargs)
 
     def translate_path(self, path):
@@ -54,14 +55,23 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):  # quiet: tests record requests in the browser
         pass
 
+    def log_request(self, code="-", size="-"):
+        """Called for every response, errors and unsupported methods too."""
+        if self.log is not None:
+            self.log(getattr(self, "command", None), getattr(self, "path", None), int(getattr(code, "value", code)))
+
 
 @contextmanager
-def serve(routes, port=0, host="127.0.0.1", isolated=False):
+def serve(routes, port=0, host="127.0.0.1", isolated=False, headers=None, log=None):
     """Serve {url prefix: directory} in a thread; yields the base URL.
     isolated: send ISOLATION_HEADERS, as a host that can would (a page then
-    starts isolated; the site's own service worker does it from its second load)."""
+    starts isolated; the site's own service worker does it from its second load).
+    headers: more response headers. log: called as log(method, path, status)
+    for every request the server answers (browsers without request
+    interception in their driver: tests/browsers.py)."""
     routes = {k: Path(v) for k, v in routes.items()}
-    handler = functools.partial(_Handler, routes=routes, headers=ISOLATION_HEADERS if isolated else {})
+    handler = functools.partial(_Handler, routes=routes, log=log,
+                                headers={**(ISOLATION_HEADERS if isolated else {}), **(headers or {})})
     server = http.server.ThreadingHTTPServer((host, port), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
