@@ -29,10 +29,17 @@ ISOLATION_HEADERS = {
 class _Handler(http.server.SimpleHTTPRequestHandler):
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **CONTENT_TYPES}
 
-    def __init__(self, *args, routes, headers, **kwargs):
+    def __init__(self, *args, routes, headers, before=None, log=None, **kwargs):
         self.routes = routes
         self.extra_headers = headers
+        self.before = before
+        self.log = log
         super().__init__(*args, directory=str(routes.get("/", "/nonexistent")), **kwargs)
+
+    def send_head(self):
+        if self.before is not None:
+            self.before(urllib.parse.urlsplit(self.path).path)
+        return super().send_head()
 
     def translate_path(self, path):
         path = urllib.parse.unquote(urllib.parse.urlsplit(path).path)
@@ -54,15 +61,24 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):  # quiet: tests record requests in the browser
         pass
 
+    def log_request(self, code="-", size="-"):
+        """Called for every response, errors and unsupported methods too."""
+        if self.log is not None:
+            self.log(getattr(self, "command", None), getattr(self, "path", None), int(getattr(code, "value", code)))
+
 
 @contextmanager
-def serve(routes, port=0, host="127.0.0.1", isolated=False, headers=None):
+def serve(routes, port=0, host="127.0.0.1", isolated=False, headers=None, before=None, log=None):
     """Serve {url prefix: directory} in a thread; yields the base URL.
     isolated: send ISOLATION_HEADERS, as a host that can would (a page then
     starts isolated; the site's own service worker does it from its second load).
-    headers: more headers on every response (a host's Content-Security-Policy, say)."""
+    headers: more headers on every response (a host's Content-Security-Policy, say).
+    before: called with each request's path before it is answered, in the
+    request's own thread (a test holds a file back by blocking there).
+    log: called as log(method, path, status) for every request the server
+    answers (browsers without request interception in their driver: tests/browsers.py)."""
     routes = {k: Path(v) for k, v in routes.items()}
-    handler = functools.partial(_Handler, routes=routes,
+    handler = functools.partial(_Handler, routes=routes, before=before, log=log,
                                 headers={**(ISOLATION_HEADERS if isolated else {}), **(headers or {})})
     server = http.server.ThreadingHTTPServer((host, port), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -7,14 +7,15 @@ import csv
 import io
 import json
 import shutil
+import threading
 
 import numpy as np
 import pytest
 from PIL import Image
 
 from clips import face_clip, face_picture, place, write_frame_jpeg
-from conftest import CLIPS, DATASETS, FIXTURES, tensor_count
-from convert import mesonet, weights
+from conftest import CLIPS, DATASETS, FIXTURES, SITE_DIR, tensor_count
+from convert import mesonet, webserver, weights
 from convert.constants import SITE_MODEL_DIR
 from convert.preprocess import decode, to_input
 
@@ -269,29 +270,33 @@ def test_fifty_files_at_once(open_page, tmp_path):
     assert page.page.locator("[data-testid=file-input]").is_enabled()
 
 
-def test_file_added_while_the_model_loads_waits_in_the_queue(chromium, site_url):
+def test_file_added_while_the_model_loads_waits_in_the_queue(chromium, site_model):
+    """The server holds model.json back (a slow network): a file added meanwhile
+    waits, queued, and is analysed once the model has loaded."""
+    asked, release = threading.Event(), threading.Event()
+
+    def hold(path):
+        if path.endswith("/model/meso4-df/model.json"):
+            asked.set()
+            release.wait(60)
+
     context = chromium.new_context()
-    held = []
-    # The page's request (the engine's), not the service worker's precache of the same file, which may come first.
-    context.route("**/model/meso4-df/model.json",
-                  lambda route: route.continue_() if route.request.service_worker else held.append(route))
     try:
-        page = context.new_page()
-        page.goto(f"{site_url}/index.html?backend=wasm")
-        good = sorted((FIXTURES / "df").glob("*.jpg"))[0]
-        page.set_input_files("[data-testid=file-input]", [str(good)])
-        card = page.locator("[data-testid=result]").nth(0)
-        assert card.get_attribute("data-state") == "queued"
-        assert page.locator("[data-testid=status]").get_attribute("data-state") == "loading"
-        for _ in range(200):  # let the page reach the held request
-            if held:
-                break
-            page.wait_for_timeout(25)
-        assert held, "the page never asked for model.json"
-        held[0].continue_()
-        card.locator("xpath=self::*[@data-state='done']").wait_for(timeout=60_000)
-        assert card.get_attribute("data-verdict") == "fake"
+        with webserver.serve({"/": SITE_DIR}, before=hold) as url:
+            page = context.new_page()
+            page.goto(f"{url}/index.html?backend=wasm")
+            good = sorted((FIXTURES / "df").glob("*.jpg"))[0]
+            page.set_input_files("[data-testid=file-input]", [str(good)])
+            card = page.locator("[data-testid=result]").nth(0)
+            assert card.get_attribute("data-state") == "queued"
+            assert page.locator("[data-testid=status]").get_attribute("data-state") == "loading"
+            assert asked.wait(30), "the page never asked for model.json"
+            assert card.get_attribute("data-state") == "queued"
+            release.set()
+            card.locator("xpath=self::*[@data-state='done']").wait_for(timeout=60_000)
+            assert card.get_attribute("data-verdict") == "fake"
     finally:
+        release.set()
         context.close()
 
 

@@ -93,6 +93,34 @@ export async function cropToInput(source, spec, box) {
   }
 }
 
+/** @type {OffscreenCanvasRenderingContext2D|null} */
+let reader = null;
+
+/**
+ * A picture's pixels, read through a 2D canvas kept in memory
+ * (willReadFrequently): TF.js's own reader in a worker is an OffscreenCanvas
+ * the browser may keep on the GPU, which costs a GPU round trip for every
+ * read (with software GL, as here, tens of ms). The same drawImage and
+ * getImageData as TF.js's, so the very same values.
+ * @param {ImageBitmap|HTMLCanvasElement|HTMLVideoElement} source
+ * @returns {ImageData}
+ */
+function readPixels(source) {
+  const width = 'videoWidth' in source ? source.videoWidth : source.width;
+  const height = 'videoHeight' in source ? source.videoHeight : source.height;
+  reader ??= /** @type {OffscreenCanvasRenderingContext2D} */ (
+    new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true }));
+  const canvas = reader.canvas;
+  if (canvas.width !== width || canvas.height !== height) {
+    canvas.width = width;
+    canvas.height = height;
+  } else {
+    reader.clearRect(0, 0, width, height);
+  }
+  reader.drawImage(source, 0, 0, width, height);
+  return reader.getImageData(0, 0, width, height);
+}
+
 /**
  * Model input [S, S, 3] from an image, optionally cropped to a box in source pixels.
  * @param {ImageBitmap|HTMLCanvasElement|HTMLVideoElement|ImageData} source
@@ -101,8 +129,10 @@ export async function cropToInput(source, spec, box) {
  * @returns {tf.Tensor3D}
  */
 export function toInput(source, spec, box = null) {
+  // WebGL uploads a picture straight to a texture; the others read its pixels
+  const pixels = source instanceof ImageData || tf.getBackend() === 'webgl' ? source : readPixels(source);
   return tf.tidy(() => {
-    let rgb = tf.browser.fromPixels(source, 3);
+    let rgb = tf.browser.fromPixels(pixels, 3);
     if (box) rgb = tf.slice(rgb, [box.y, box.x, 0], [box.h, box.w, 3]);
     return resizeToInput(rgb, spec);
   });

@@ -92,19 +92,24 @@ export async function createCore({ backend }) {
   async function analyse(input, { faces = true, explain = false, preview = false, crops = 0, format } = {}) {
     const started = performance.now();
     const bitmap = await picture(input, format);
+    // a picture small enough is its own preview (moved, not copied)
+    const ownPreview = preview && Math.max(bitmap.width, bitmap.height) <= PREVIEW_MAX_SIDE;
+    let returned = false;
     try {
       const mesoNet = current();
       const detector = faces ? await detecting : null;
       const analysis = await analyseBitmap(bitmap, mesoNet, detector && ((b) => detector.detect(b)));
       const ms = performance.now() - started;
-      return {
+      const result = {
         analysis, width: bitmap.width, height: bitmap.height, ms,
         maps: explain && analysis.faces.length ? await explainFaces(bitmap, mesoNet, analysis.faces) : null,
-        preview: preview ? await scaled(bitmap, PREVIEW_MAX_SIDE) : null,
         crops: crops ? await faceCrops(bitmap, analysis.faces, crops) : [],
+        preview: ownPreview ? bitmap : preview ? await scaled(bitmap, PREVIEW_MAX_SIDE) : null,
       };
+      returned = true;
+      return result;
     } finally {
-      bitmap.close();
+      if (!(returned && ownPreview)) bitmap.close();
     }
   }
 
