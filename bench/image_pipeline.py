@@ -68,7 +68,7 @@ def run_backend(chromium, url, backend, paths, isolated):
         page.locator("[data-testid=status][data-state=ready]").wait_for(timeout=120_000)
         ready_ms = (time.perf_counter() - started) * 1000
         ready_bytes = page.evaluate(BYTES_BEFORE_READY)
-        active = runtime_label(page.locator("[data-testid=backend]").inner_text(),
+        active = runtime_label(page.locator("[data-testid=backend]").text_content(),
                                int(page.get_attribute("[data-testid=threads]", "data-threads")), isolated)
         cards = page.locator("[data-testid=result]")
         rows = []

@@ -142,7 +142,7 @@ def main(argv=None):
         page = context.new_page()
         page.goto(f"{bases[args.isolated]}/index.html")
         page.locator("[data-testid=status][data-state=ready]").wait_for(timeout=120_000)
-        backend = page.inner_text("[data-testid=backend]")
+        backend = page.text_content("[data-testid=backend]")
         threads = page.get_attribute("[data-testid=threads]", "data-threads")
         page.evaluate(WATCH)
         # warm-up: the first analyses compile and allocate

@@ -65,7 +65,7 @@ def run_page(url, y4m_path, backend, seconds):
         page = chromium.new_page()
         page.goto(f"{url}/index.html?backend={backend}")
         page.locator("[data-testid=status][data-state=ready]").wait_for(timeout=120_000)
-        active = page.locator("[data-testid=backend]").inner_text()
+        active = page.locator("[data-testid=backend]").text_content()
         threads = int(page.get_attribute("[data-testid=threads]", "data-threads"))
         page.click("[data-testid=webcam-toggle]")
         page.wait_for_function(f"() => Number(document.querySelector('{LIVE}').dataset.processed) >= 5",

@@ -38,7 +38,7 @@ def reference():
 def test_page_starts_on_the_forced_backend(open_page, backend, site_model):
     page = open_page(f"?backend={backend}")
     page.page.locator("[data-testid=status][data-state=ready]").wait_for()
-    assert page.page.locator("[data-testid=backend]").inner_text() == backend
+    assert page.page.locator("[data-testid=backend]").text_content() == backend
     assert page.page.locator("[data-testid=model-name]").inner_text() == site_model["name"]
     assert page.errors == []
 

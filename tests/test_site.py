@@ -449,5 +449,5 @@ def test_automatic_backend_skips_software_webgl(open_page):
     ready(page)
     renderer = page.page.evaluate("import('./js/backend.js').then((b) => b.webglRenderer())")
     assert "SwiftShader" in renderer, renderer
-    assert page.page.locator("[data-testid=backend]").inner_text() == "wasm"
+    assert page.page.locator("[data-testid=backend]").text_content() == "wasm"
     assert page.foreign_requests() == [] and page.errors == []
