@@ -29,6 +29,9 @@ export const PREDICT_BATCH = 32;
  */
 export const PIPELINE_WINDOW = 3;
 
+/** Where the settings panel starts open: beside the drop zone (site/css/style.css, `.start`'s two columns). */
+export const SETTINGS_OPEN_MEDIA = '(min-width: 56rem)';
+
 /** Where the converted models live, relative to the page. */
 export const MODEL_ROOT = 'model/';
 

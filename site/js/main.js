@@ -15,7 +15,8 @@
  */
 import { analyseVideo } from './analyse-video.js';
 import {
-  MODEL_ROOT, PIPELINE_WINDOW, SAMPLES, SAMPLE_ROOT, fetchJson, modelNote, pickModel, urlOptions, weightHashes,
+  MODEL_ROOT, PIPELINE_WINDOW, SAMPLES, SAMPLE_ROOT, SETTINGS_OPEN_MEDIA, fetchJson, modelNote, pickModel, urlOptions,
+  weightHashes,
 } from './config.js';
 import { createEngine } from './engine/client.js';
 import { InputError } from './engine/errors.js';
@@ -146,6 +147,8 @@ const control = {
   select: /** @type {HTMLSelectElement} */ ($('model-select')),
 };
 const heatmapsOn = () => control.heatmaps.checked;
+/** The settings panel: open beside the drop zone on a wide screen, closed under it on a phone. */
+/** @type {HTMLDetailsElement} */ ($('settings')).open = window.matchMedia(SETTINGS_OPEN_MEDIA).matches;
 
 /** @param {Partial<import('./settings.js').Settings>} changed */
 function remember(changed) {
@@ -282,6 +285,7 @@ function useModel(metadata, id) {
 function showModelError(text) {
   $('model-error').textContent = text;
   $('model-error').hidden = !text;
+  if (text) /** @type {HTMLDetailsElement} */ ($('settings')).open = true;
 }
 
 /**

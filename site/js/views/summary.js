@@ -125,7 +125,11 @@ export function createSummary(section) {
         key = /** @type {SortKey} */ (sortKey);
         resort();
       });
-      th.append(button);
+      // On paper the heading is text, not a control.
+      const printed = document.createElement('span');
+      printed.className = 'print-only';
+      printed.textContent = words;
+      th.append(button, printed);
     } else {
       th.textContent = words;
     }
