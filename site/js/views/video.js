@@ -447,7 +447,7 @@ function frameTable(v, select, at) {
   summaryLine.textContent = `Scores of all ${v.result.frames.length} frames`;
   const table = document.createElement('table');
   const head = table.createTHead().insertRow();
-  for (const name of ['Time', 'Faces', 'P(real)', '']) {
+  for (const name of ['Time', 'Faces', 'P(real)', 'Frame']) {
     const th = document.createElement('th');
     th.textContent = name;
     head.append(th);
