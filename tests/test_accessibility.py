@@ -1,7 +1,9 @@
 """axe-core (pinned in package-lock.json, injected into the page) finds no
-WCAG 2.1 A/AA or best-practice violation on the page: empty, and with image
-and video results, heatmaps and a selected video frame shown, on a desktop
-and on a phone-sized screen."""
+WCAG 2.1 A/AA or best-practice violation on the page: empty, and with
+everything shown (the overview, image and video results, heatmaps, a
+selected video frame, the settings panel and every disclosure open, results
+marked stale after a model switch), on a desktop and on a phone-sized
+screen, in the light and the dark theme."""
 import pytest
 
 from clips import face_clip, face_picture
@@ -21,12 +23,12 @@ def violations(page):
     return [f"{v['id']} ({v['impact']}): {len(v['nodes'])} node(s), e.g. {v['nodes'][:3]}" for v in found]
 
 
-@pytest.fixture
-def audited_page(chromium, site_url):
+@pytest.fixture(params=["light", "dark"])
+def audited_page(request, chromium, site_url):
     """A page in a context that lets axe's script in past the page's CSP."""
     if not AXE.is_file():
         raise pytest.UsageError(f"{AXE} is missing: run `npm ci` first")
-    context = chromium.new_context(bypass_csp=True)
+    context = chromium.new_context(bypass_csp=True, color_scheme=request.param)
     page = RecordedPage(context.new_page(), site_url)
     page.page.goto(f"{site_url}/index.html?backend=wasm")
     yield page
@@ -50,5 +52,13 @@ def test_no_violations_empty_and_with_every_kind_of_result(audited_page, tmp_pat
         cards.nth(i).locator("xpath=self::*[@data-heatmaps='done']").wait_for(timeout=90_000)
     cards.nth(2).locator("[data-testid=timeline] circle").nth(1).click()
     cards.nth(2).locator("[data-testid=frame-detail][data-heatmaps=done]").wait_for(timeout=90_000)
+    assert page.page.locator("[data-testid=summary]").is_visible()
+    # Another model: the results are marked stale, each with its button, and the overview says so.
+    page.page.select_option("[data-testid=model-select]", "meso4-f2f")
+    page.page.locator("[data-testid=stale-all]").wait_for()
+    assert page.page.locator("[data-testid=result][data-stale=true]").count() == 3
+    # Every disclosure open: the settings panel, its technical details, each card's details, the frame table.
+    page.page.locator("details").evaluate_all("(ds) => ds.forEach((d) => { d.open = true; })")
+    assert page.page.locator("[data-testid=settings] [data-testid=video-rate]").is_visible()
     assert violations(page.page) == []
     assert page.errors == []
