@@ -213,6 +213,33 @@ def test_video_without_faces_gets_a_no_face_result(open_page, tmp_path):
     assert tensor_count(page) == before
 
 
+def test_frames_without_a_face_stay_on_the_timeline(open_page, tmp_path):
+    """A face for 2 s, then 2 s of an empty grey frame: the face share is over
+    the frames read, and the frames without a face are marks on the timeline
+    that show the whole frame when chosen."""
+    grey = np.full((480, 640, 3), 128, np.uint8)
+    clip = write_webm(tmp_path / "leaves.webm", face_frames([REAL_FACES[0]], 20) + [grey] * 20, 10)
+    page = open_page("?backend=wasm")
+    ready(page)
+    (card,) = add_videos(page, [clip])
+    rows = frame_rows(card)
+    assert [p is None for _, p in rows] == [False, False, True, True]
+    assert float(card.get_attribute("data-face-share")) == 0.5
+    assert "a face was found in 2 of the 4 frames looked at (50%)" in card.locator("[data-testid=video-summary]").inner_text()
+    timeline = card.locator("[data-testid=timeline]")
+    assert timeline.locator("circle.point").count() == 2
+    marks = timeline.locator(".point-none")
+    assert marks.count() == 2
+    assert all("no face found" in marks.nth(i).get_attribute("aria-label") for i in range(2))
+    marks.nth(1).click()
+    detail = card.locator("[data-testid=frame-detail]")
+    assert float(detail.get_attribute("data-time")) == pytest.approx(rows[3][0])
+    detail.locator("xpath=self::*[@data-picture='done']").wait_for(timeout=30_000)
+    assert "no face found" in detail.inner_text()
+    assert detail.locator("[data-testid=frame-picture]").count() == 1, "the whole frame is shown"
+    assert page.errors == []
+
+
 def audio_only_webm(page):
     """One second of a tone recorded by the page's MediaRecorder: a WebM with no video track."""
     import base64
@@ -303,6 +330,10 @@ def test_an_hour_long_video_is_sampled_within_bounds(open_page, tmp_path):
     assert card.get_attribute("data-frames") == "64" and len(rows) == 64
     times = [t for t, _ in rows]
     assert times[0] < 60 and times[-1] > 3540, "spread over the whole hour"
+    # Times as the player shows them: h:mm:ss, not 60:00.0.
+    axis = card.locator("[data-testid=timeline] text.axis").all_text_contents()
+    assert axis[-2:] == ["0:00:00", "1:00:00"], axis
+    assert card.locator("[data-testid=frame] td").first.text_content().startswith("0:00:")
 
 
 def test_sampling_settings_and_cancel_mid_video(open_page, tmp_path):
@@ -362,7 +393,7 @@ def test_without_workers_videos_are_analysed_on_the_page_with_the_same_scores(ch
     np.testing.assert_allclose(scores["page"], scores["worker"], atol=1e-6)
 
 
-def test_timeline_click_seeks_and_shows_the_frame_with_its_heatmap(open_page, tmp_path):
+def test_timeline_click_seeks_and_shows_the_frame_with_its_heatmap(open_page, tmp_path, site_model):
     clip = face_clip(tmp_path / "face.webm", [FAKE_FACES[1]], seconds=4)
     page = open_page("?backend=wasm")
     before = ready(page)
@@ -376,7 +407,12 @@ def test_timeline_click_seeks_and_shows_the_frame_with_its_heatmap(open_page, tm
     assert player_time == pytest.approx(rows[2][0], abs=0.01)
     face = detail.locator("[data-testid=face]")
     assert face.count() == 1 and float(face.get_attribute("data-p-real")) == pytest.approx(rows[2][1])
-    assert card.locator("[data-testid=suspicious-frame]").count() == min(4, len(rows))
+    # "Most suspicious" only for frames in the manipulated band (this face scores uncertain in the clip).
+    fake_below = site_model["thresholds"]["fake_below"]
+    in_band = [p for _, p in rows if p is not None and p < fake_below]
+    assert card.locator("[data-testid=suspicious-frame]").count() == min(4, len(in_band))
+    if not in_band:
+        assert "No frame scored in the “likely manipulated” band" in card.inner_text()
     # Heatmaps on: the selected frame's map is computed on demand, from the frame read again.
     page.page.check("[data-testid=heatmap-toggle]")
     heatmap = detail.locator("[data-testid=face] [data-testid=heatmap]")
