@@ -1,0 +1,260 @@
+"""Issue 18's checks, in headless Chromium at 1280x800 and 360x740, light and
+dark: the drop zone is the first control; the overview's counts equal the
+cards and link to them; results name their model and are marked stale after a
+model switch, and can be analysed again; the JSON export's sha256 is each
+file's; in print no video takes space, no control or status line shows, and
+the title block names the model's weights by sha256; the heatmap overlay's box
+is the picture's; a HEIC file is named as HEIC; a JPEG named .mp4 is a
+picture. Then, at one size: the sample, the settings remembered on this
+device and the own-model messages."""
+import hashlib
+import json
+import struct
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from clips import face_clip, face_picture
+from conftest import FIXTURES, SITE_MODEL_DIR, RecordedPage
+
+FINISHED = "xpath=self::*[@data-state='done' or @data-state='error' or @data-state='cancelled']"
+SIZES = {"desktop": (1280, 800), "phone": (360, 740)}
+OUTCOMES = ("real", "uncertain", "fake", "no-face", "error")
+F2F = json.loads((SITE_MODEL_DIR / "meso4-f2f" / "metadata.json").read_text())
+
+
+def heic(path):
+    """A minimal HEIC-branded ISO media file: an ftyp box (major brand heic,
+    compatible mif1 and heic), as an iPhone's photo starts, then an empty
+    meta box. No browser but Safari decodes HEIC; the page must say so."""
+    ftyp = struct.pack(">I4s4sI", 24, b"ftyp", b"heic", 0) + b"mif1heic"
+    meta = struct.pack(">I4sI", 12, b"meta", 0)
+    path.write_bytes(ftyp + meta)
+    return path
+
+
+def weight_hashes(metadata):
+    return [digest for name, digest in sorted(metadata["files"].items()) if name.endswith(".bin")]
+
+
+@pytest.fixture(scope="module")
+def media(tmp_path_factory):
+    """Every kind of file the overview counts: real and manipulated faces, a
+    picture with two faces, a picture without one, a HEIC photo, a JPEG named
+    .mp4 and a short video."""
+    folder = tmp_path_factory.mktemp("media")
+    faces = sorted(FIXTURES.glob("*/*.jpg"))
+    two = face_picture(folder / "two-people.jpg", faces[1:3], side=200)
+    landscape = folder / "landscape.jpg"
+    y, x = np.mgrid[0:240, 0:320]
+    sky = np.stack([x * 255 // 320, y * 255 // 240, np.full_like(x, 128)], axis=-1).astype(np.uint8)
+    Image.fromarray(sky).save(landscape, quality=92)
+    misnamed = folder / "not-a-video.mp4"
+    misnamed.write_bytes(faces[3].read_bytes())
+    clip = face_clip(folder / "clip.webm", faces[:1], seconds=2, fps=10, side=200)
+    return [faces[0], faces[2], two, landscape, heic(folder / "IMG_0001.HEIC"), misnamed, clip]
+
+
+@pytest.fixture(params=[(size, scheme) for size in SIZES for scheme in ("light", "dark")],
+                ids=lambda p: f"{p[0]}-{p[1]}")
+def page(request, chromium, site_url):
+    size, scheme = request.param
+    width, height = SIZES[size]
+    context = chromium.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
+    recorded = RecordedPage(context.new_page(), site_url)
+    recorded.page.goto(f"{site_url}/index.html?backend=wasm")
+    recorded.page.locator("[data-testid=status][data-state=ready]").wait_for(timeout=60_000)
+    recorded.scheme = scheme
+    yield recorded
+    context.close()
+    assert recorded.errors == []
+
+
+def open_settings(page):
+    panel = page.locator("[data-testid=settings]")
+    if panel.get_attribute("open") is None:
+        panel.locator("summary").first.click()
+
+
+def boxes(page, selector):
+    return page.locator(selector).evaluate_all(
+        "(els) => els.map((e) => { const r = e.getBoundingClientRect();"
+        " return [r.x, r.y, r.width, r.height]; })")
+
+
+def luminance(page, selector):
+    """Relative luminance (0 black to 1 white) of an element's computed background."""
+    rgb = page.locator(selector).evaluate("(e) => getComputedStyle(e).backgroundColor.match(/\\d+/g).map(Number)")
+    return sum(w * v / 255 for w, v in zip((0.2126, 0.7152, 0.0722), rgb))
+
+
+def counts(page):
+    summary = page.locator("[data-testid=summary]")
+    return {name: int(summary.get_attribute(f"data-{name}")) for name in OUTCOMES}
+
+
+def card_counts(page):
+    """What the cards themselves say, counted the overview's way."""
+    found = dict.fromkeys(OUTCOMES, 0)
+    for state, verdict in page.locator("[data-testid=result]").evaluate_all(
+            "(cs) => cs.map((c) => [c.dataset.state, c.dataset.verdict || null])"):
+        if state == "error":
+            found["error"] += 1
+        elif state in ("done", "cancelled"):
+            found[verdict] += 1
+    return found
+
+
+def wait_all(page, n):
+    cards = page.locator("[data-testid=result]")
+    for i in range(n):
+        cards.nth(i).locator(FINISHED).wait_for(timeout=180_000)
+    return cards
+
+
+def test_first_screen_leads_with_the_drop_zone(page):
+    p = page.page
+    p.keyboard.press("Tab")
+    first = p.evaluate("document.activeElement.dataset.testid")
+    assert first == "file-input", f"the first control is {first}"
+    assert p.locator("[data-testid=drop-zone] [data-testid=file-input]").count() == 1
+    zone = p.locator("[data-testid=drop-zone]").bounding_box()
+    assert zone["y"] + zone["height"] <= SIZES["phone"][1], "the drop zone is on the first screen"
+    for control in ("sample", "webcam-toggle", "privacy"):
+        assert p.locator(f"[data-testid=drop-zone] [data-testid={control}]").is_visible(), control
+    assert "never uploaded" in p.locator("[data-testid=privacy]").inner_text()
+    # Plain words outside the settings: no backend, no P(real) on the first screen.
+    words = p.evaluate("""() => [...document.querySelectorAll('header, [data-testid=drop-zone], [data-testid=status]')]
+      .map((e) => e.innerText).join(' ')""")
+    for jargon in ("wasm", "WASM", "Backend", "P(real)", "TensorFlow"):
+        assert jargon not in words, jargon
+    # The system's colour scheme is followed.
+    dark = luminance(p, "html") < 0.2
+    assert dark == (page.scheme == "dark")
+    # Settings: a panel, open beside the drop zone on a wide screen, closed under it on a phone.
+    settings = p.locator("[data-testid=settings]")
+    wide = p.viewport_size["width"] >= 1000
+    assert (settings.get_attribute("open") is not None) == wide
+    assert p.locator("[data-testid=model-name]").is_visible(), "the model in use shows even when the panel is closed"
+
+
+def test_overview_stale_results_export_print_overlay_and_messages(page, media, site_model):
+    p = page.page
+    open_settings(p)
+    p.check("[data-testid=heatmap-toggle]")
+    p.set_input_files("[data-testid=file-input]", [str(m) for m in media])
+    cards = wait_all(p, len(media))
+    by_file = {cards.nth(i).get_attribute("data-file"): cards.nth(i) for i in range(len(media))}
+
+    # A HEIC photo is named as one; a JPEG named .mp4 is analysed as the picture it is.
+    heic_card = by_file["IMG_0001.HEIC"]
+    assert heic_card.get_attribute("data-state") == "error"
+    assert "HEIC" in heic_card.locator("[data-testid=error]").inner_text()
+    assert "video" not in heic_card.locator("[data-testid=error]").inner_text()
+    misnamed = by_file["not-a-video.mp4"]
+    assert (misnamed.get_attribute("data-kind"), misnamed.get_attribute("data-state")) == ("image", "done")
+    assert by_file["clip.webm"].get_attribute("data-kind") == "video"
+    assert by_file["landscape.jpg"].get_attribute("data-verdict") == "no-face"
+
+    # Every result names its model.
+    assert [cards.nth(i).get_attribute("data-model") for i in range(len(media))] == ["meso4-df"] * len(media)
+
+    # The overview: its counts are the cards', and each row links to its card.
+    summary = p.locator("[data-testid=summary]")
+    assert summary.is_visible()
+    assert counts(p) == card_counts(p)
+    assert sum(counts(p).values()) == len(media) == int(summary.get_attribute("data-total"))
+    assert counts(p)["error"] == 1 and counts(p)["no-face"] == 1
+    rows = summary.locator("[data-testid=summary-row]")
+    assert rows.count() == len(media)
+    for i in range(rows.count()):
+        link = rows.nth(i).locator("a")
+        target = p.locator(link.get_attribute("href"))
+        assert target.get_attribute("data-testid") == "result"
+        assert target.get_attribute("data-file") == link.inner_text() == rows.nth(i).get_attribute("data-file")
+    rows.nth(2).locator("a").click()
+    assert p.evaluate("document.activeElement.dataset.file") == rows.nth(2).get_attribute("data-file")
+    # Sorted by score: lowest P(real) first, files without a score last.
+    summary.locator("button[data-sort=score]").click()
+    p.locator("[data-testid=summary][data-sort=score]").wait_for()
+    scores = [by_file[f].get_attribute("data-p-real")
+              for f in rows.evaluate_all("(rs) => rs.map((r) => r.dataset.file)")]
+    known = [float(s) for s in scores if s is not None]
+    assert known == sorted(known) and scores[len(known):] == [None] * (len(scores) - len(known))
+    # The caveat is said once, in the overview, not on each card.
+    assert p.locator("[data-testid=caveat]").count() == 1
+    assert "evidence, not proof" in p.locator("[data-testid=caveat]").inner_text()
+    assert all("evidence, not proof" not in by_file[f].inner_text() for f in by_file)
+
+    # The heatmap overlay has the picture's box, at this screen's size.
+    with_faces = [c for c in by_file.values()
+                  if c.get_attribute("data-kind") == "image" and c.locator("[data-testid=face]").count()]
+    assert len(with_faces) == 4
+    for card in with_faces:
+        card.locator("xpath=self::*[@data-heatmaps='done']").wait_for(timeout=90_000)
+        [picture] = boxes(card, "[data-testid=picture]")
+        [overlay] = boxes(card, "[data-testid=picture-heatmap]")
+        assert overlay == pytest.approx(picture, abs=0.5), card.get_attribute("data-file")
+
+    # The JSON export: each file's sha256, size and type, and the model's weights.
+    with p.expect_download() as info:
+        p.click("[data-testid=export-json]")
+    exported = json.loads(open(info.value.path(), encoding="utf-8").read())
+    assert sorted(r["file"] for r in exported["results"]) == sorted(m.name for m in media)
+    for result, path in zip(exported["results"], media):
+        assert result["file"] == path.name
+        assert result["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest(), path.name
+        assert result["size"] == path.stat().st_size
+        assert by_file[path.name].locator("[data-testid=sha256]").text_content() == result["sha256"]
+    assert exported["model_sha256"] == weight_hashes(site_model)
+    types = {r["file"]: r["type"] for r in exported["results"]}
+    assert (types["IMG_0001.HEIC"], types["not-a-video.mp4"], types["clip.webm"]) == ("image/heic", "image/jpeg", "video/webm")
+
+    # The printed report: a title block naming the model's weights; no player,
+    # control or status line takes space.
+    p.emulate_media(media="print")
+    try:
+        title = p.locator("[data-testid=report-title]")
+        assert title.is_visible()
+        text = title.inner_text()
+        for digest in weight_hashes(site_model):
+            assert digest in text
+        assert site_model["name"] in text and "wasm" in text and "page version" in text
+        assert p.locator("video").count() >= 1
+        assert [b for b in boxes(p, "video") if b[2] * b[3] > 0] == [], "a video takes space in print"
+        shown = p.evaluate("""() => [...document.querySelectorAll(
+            'input, select, textarea, progress, summary, button, [role=status], [data-testid=status]')]
+          .filter((e) => e.getClientRects().length && !e.closest('.suspicious'))
+          .map((e) => e.dataset.testid || e.className || e.tagName)""")
+        assert shown == [], f"controls or status lines in print: {shown}"
+        assert p.locator("[data-testid=summary]").is_visible()
+        assert all(by_file[m.name].is_visible() for m in media)
+    finally:
+        p.emulate_media(media="screen")
+
+    # Another model: every earlier result is marked stale, and can be analysed again.
+    open_settings(p)
+    p.select_option("[data-testid=model-select]", "meso4-f2f")
+    p.locator("[data-testid=status][data-state=ready]", has_text=F2F["name"]).wait_for(timeout=60_000)
+    done = [f for f, c in by_file.items() if c.get_attribute("data-state") == "done"]
+    assert [by_file[f].get_attribute("data-stale") for f in done] == ["true"] * len(done)
+    assert int(summary.get_attribute("data-stale")) == len(done)
+    again = by_file["not-a-video.mp4"]
+    again.locator("[data-testid=reanalyse]").click()
+    again.locator("xpath=self::*[@data-state='done'][@data-model='meso4-f2f']").wait_for(timeout=60_000)
+    assert again.get_attribute("data-stale") is None
+    assert int(summary.get_attribute("data-stale")) == len(done) - 1
+    p.click("[data-testid=reanalyse-all]")
+    for f in done:
+        by_file[f].locator("xpath=self::*[@data-state='done'][@data-model='meso4-f2f']").wait_for(timeout=180_000)
+    assert [by_file[f].get_attribute("data-stale") for f in done] == [None] * len(done)
+    assert int(summary.get_attribute("data-stale")) == 0 and p.locator("[data-testid=stale-all]").is_hidden()
+    assert counts(p) == card_counts(p)
+
+    # Clearing the results clears the status line's last file too.
+    p.click("[data-testid=clear]")
+    p.locator("[data-testid=summary]").wait_for(state="hidden")
+    assert p.locator("[data-testid=result]").count() == 0
+    assert all(m.name not in p.locator("[data-testid=status]").inner_text() for m in media)
+    assert page.foreign_requests() == []
