@@ -31,7 +31,7 @@ import {
 } from './settings.js';
 import { CAVEAT, VERDICT_LABELS, formatPercent } from './verdict.js';
 import { VideoError, grabVideoFrame, probeVideo } from './video-frames.js';
-import { clampSampling, sampleTimes, summariseVideo } from './video-summary.js';
+import { SAMPLING_LIMITS, clampSampling, sampleTimes, summariseVideo } from './video-summary.js';
 import { setupWebcam } from './webcam.js';
 import {
   createCard, markModel, resetCard, setFileFacts, setProgress, setStale, showAnalysis, showError, showHeatmaps,
@@ -169,30 +169,38 @@ function showSettings(s) {
   applyHeatmapSettings();
 }
 
+/** What each video field last said about a value it replaced. */
+const fieldNotes = { rate: '', most: '' };
+
 /**
  * The video sampling the fields ask for, clamped to the limits; a field that
- * asked for more (or nonsense) is set to what will be used, and says so.
+ * asked for more (or nonsense) is set to what will be used, and says so until
+ * it is changed again.
+ * @param {HTMLInputElement|null} [changed] the field the user just changed
  */
-function sampling() {
+function sampling(changed = null) {
   const rate = Number(control.rate.value);
   const most = Number(control.most.value);
   const used = clampSampling(control.rate.value.trim() === '' ? NaN : rate, control.most.value.trim() === '' ? NaN : most);
-  const said = [];
+  if (changed === control.rate) fieldNotes.rate = '';
+  if (changed === control.most) fieldNotes.most = '';
   if (used.perSecond !== rate) {
-    said.push(`frames per second set to ${used.perSecond} (from 0.1 to 10)`);
+    fieldNotes.rate = `frames per second set to ${used.perSecond} `
+      + `(from ${SAMPLING_LIMITS.minPerSecond} to ${SAMPLING_LIMITS.maxPerSecond})`;
     control.rate.value = String(used.perSecond);
   }
   if (used.maxFrames !== most) {
-    said.push(`most frames set to ${used.maxFrames} (from 1 to 256)`);
+    fieldNotes.most = `most frames set to ${used.maxFrames} (from 1 to ${SAMPLING_LIMITS.maxFrames})`;
     control.most.value = String(used.maxFrames);
   }
+  const said = [fieldNotes.rate, fieldNotes.most].filter(Boolean);
   $('settings-note').textContent = said.length ? `Video: ${said.join('; ')}: the field shows what is used.` : '';
   return used;
 }
 
 for (const field of [control.rate, control.most]) {
   field.addEventListener('change', () => {
-    const used = sampling();
+    const used = sampling(field);
     remember({ videoRate: used.perSecond, videoMaxFrames: used.maxFrames });
   });
 }
@@ -202,6 +210,8 @@ $('settings-reset').addEventListener('click', () => {
   forgetSettings(storage);
   state.remembered = readSettings(null);
   showSettings(DEFAULT_SETTINGS);
+  fieldNotes.rate = '';
+  fieldNotes.most = '';
   $('settings-note').textContent = 'Settings reset to their defaults.';
   if (heatmapsOn()) explainPending();
   ready.then((index) => {
