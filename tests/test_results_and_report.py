@@ -258,3 +258,87 @@ def test_overview_stale_results_export_print_overlay_and_messages(page, media, s
     assert p.locator("[data-testid=result]").count() == 0
     assert all(m.name not in p.locator("[data-testid=status]").inner_text() for m in media)
     assert page.foreign_requests() == []
+
+
+def test_try_a_sample(open_page):
+    page = open_page("?backend=wasm")
+    p = page.page
+    p.locator("[data-testid=status][data-state=ready]").wait_for(timeout=60_000)
+    p.click("[data-testid=sample]")
+    cards = wait_all(p, 2)
+    rows = [(cards.nth(i).get_attribute("data-file"), cards.nth(i).get_attribute("data-state"),
+             cards.nth(i).get_attribute("data-verdict")) for i in range(2)]
+    assert rows == [("sample-deepfake.jpg", "done", "fake"), ("sample-real.jpg", "done", "real")]
+    assert page.errors == [] and page.foreign_requests() == []
+
+
+def test_settings_are_remembered_on_this_device_and_show_what_they_use(open_page):
+    page = open_page("?backend=wasm")
+    p = page.page
+    p.locator("[data-testid=status][data-state=ready]").wait_for(timeout=60_000)
+    p.uncheck("[data-testid=faces-switch]")
+    p.check("[data-testid=heatmap-toggle]")
+    # Out of range: the field shows what will be used, and says so.
+    p.fill("[data-testid=video-rate]", "1000")
+    p.fill("[data-testid=video-max-frames]", "100000")
+    p.press("[data-testid=video-max-frames]", "Tab")
+    assert p.input_value("[data-testid=video-rate]") == "10"
+    assert p.input_value("[data-testid=video-max-frames]") == "256"
+    note = p.locator("[data-testid=settings-note]").inner_text()
+    assert "frames per second set to 10" in note and "most frames set to 256" in note
+    p.select_option("[data-testid=model-select]", "meso4-f2f")
+    p.locator("[data-testid=status][data-state=ready]", has_text=F2F["name"]).wait_for(timeout=60_000)
+
+    def settings():
+        p.locator("[data-testid=status][data-state=ready]").wait_for(timeout=60_000)
+        return {"faces": p.is_checked("[data-testid=faces-switch]"),
+                "heatmaps": p.is_checked("[data-testid=heatmap-toggle]"),
+                "rate": p.input_value("[data-testid=video-rate]"),
+                "most": p.input_value("[data-testid=video-max-frames]"),
+                "model": p.input_value("[data-testid=model-select]"),
+                "name": p.locator("[data-testid=model-name]").inner_text()}
+
+    chosen = {"faces": False, "heatmaps": True, "rate": "10", "most": "256", "model": "meso4-f2f", "name": F2F["name"]}
+    p.reload()
+    assert settings() == chosen
+    # The address's options hold for one visit and change nothing remembered.
+    p.goto(p.url.split("?")[0] + "?backend=wasm&model=meso4-df&faces=on")
+    assert settings()["model"] == "meso4-df" and settings()["faces"] is True
+    p.goto(p.url.split("?")[0] + "?backend=wasm")
+    assert settings() == chosen
+    p.click("[data-testid=settings-reset]")
+    p.locator("[data-testid=model-name]", has_text="Deepfake").wait_for(timeout=60_000)
+    defaults = {"faces": True, "heatmaps": False, "rate": "1", "most": "64", "model": "meso4-df"}
+    assert {k: v for k, v in settings().items() if k != "name"} == defaults
+    p.reload()
+    assert {k: v for k, v in settings().items() if k != "name"} == defaults
+    assert page.errors == []
+
+
+def test_files_that_are_not_a_model_get_a_clear_error(open_page, tmp_path):
+    page = open_page("?backend=wasm")
+    p = page.page
+    p.locator("[data-testid=status][data-state=ready]").wait_for(timeout=60_000)
+    name = p.locator("[data-testid=model-name]").inner_text()
+    photo = tmp_path / "holiday.jpg"
+    photo.write_bytes(sorted(FIXTURES.glob("*/*.jpg"))[0].read_bytes())
+    p.set_input_files("[data-testid=own-model-input]", str(photo))
+    error = p.locator("[data-testid=model-error]")
+    error.wait_for()
+    assert error.get_attribute("role") == "alert"
+    text = error.inner_text()
+    assert "holiday.jpg is a photo" in text and "model.json" in text and "not among" not in text
+    assert p.locator("[data-testid=model-name]").inner_text() == name
+    # A damaged model is an error too, beside the picker, and the model in use stays.
+    own = [SITE_MODEL_DIR / "meso4-df" / n for n in ("model.json", "metadata.json")]
+    own += sorted((SITE_MODEL_DIR / "meso4-df").glob("*.bin"))
+    meta = json.loads(own[1].read_text())
+    meta["files"]["model.json"] = "0" * 64
+    damaged = tmp_path / "metadata.json"
+    damaged.write_text(json.dumps(meta))
+    p.set_input_files("[data-testid=own-model-input]", [str(own[0]), str(damaged), *map(str, own[2:])])
+    p.locator("[data-testid=model-error]", has_text="sha256 does not match").wait_for(timeout=60_000)
+    assert "holiday.jpg" not in error.inner_text()
+    assert p.locator("[data-testid=model-name]").inner_text() == name
+    assert p.input_value("[data-testid=model-select]") == "meso4-df"
+    assert page.errors == []
