@@ -169,7 +169,11 @@ export function markModel(card, model) {
   const list = document.createElement('dl');
   list.className = 'details-model';
   list.append(...pair('Model', `${model.name} (${model.id})`));
-  for (const w of model.weights) list.append(...pair(`Weights ${w.file}, sha256`, w.sha256));
+  for (const w of model.weights) {
+    const [term, value] = pair('Weights', `${w.file}, sha256 ${w.sha256}`);
+    value.className = 'hash';
+    list.append(term, value);
+  }
   technical.querySelector('.details-model')?.remove();
   technical.append(list);
 }
