@@ -13,14 +13,16 @@ SHOTS = ROOT / "docs" / "assets" / "screenshots"
 DONE = "xpath=self::*[@data-state='done']"
 FAKE_FACE = sorted((FIXTURES / "df").glob("*.jpg"))[1]
 # Every file docs/user-guide.md shows (as <img>: a clone without the test data builds the docs without them).
-NAMES = ("page-ready.png", "image-card.png", "image-card-heatmaps.png", "video-card.png")
+NAMES = ("page-ready.png", "page-phone-dark.png", "image-card.png", "image-card-heatmaps.png", "video-card.png",
+         "overview.png", "image-card-stale.png", "report.png")
+F2F_NAME = "Meso-4, trained on Face2Face reenactment"
 
 
-def save(locator, name):
+def save(locator, name, **options):
     """Screenshot a page or an element into SHOTS; check it is a real picture."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / name
-    locator.screenshot(path=str(path), animations="disabled")
+    locator.screenshot(path=str(path), animations="disabled", **options)
     image = cv2.imread(str(path))
     assert image is not None and image.shape[0] >= 150 and image.shape[1] >= 250, name
     assert image.std() > 10, f"{name} is nearly blank"
@@ -82,6 +84,50 @@ def test_screenshot_of_a_video_card_with_a_selected_frame(page, tmp_path):
     selected = float(detail.get_attribute("data-time"))
     assert card.locator("video").evaluate("(v) => v.currentTime") == pytest.approx(selected, abs=0.01)
     save(card, "video-card.png")
+
+
+def test_screenshot_of_the_first_screen_on_a_phone_in_the_dark(chromium, site_url):
+    context = chromium.new_context(viewport={"width": 360, "height": 740}, color_scheme="dark")
+    try:
+        page = context.new_page()
+        page.goto(f"{site_url}/index.html?backend=wasm")
+        page.locator("[data-testid=status][data-state=ready]").wait_for(timeout=120_000)
+        assert page.locator("[data-testid=drop-zone]").is_visible()
+        assert page.locator("[data-testid=settings]").get_attribute("open") is None, "closed on a phone"
+        shot = save(page, "page-phone-dark.png")
+        assert shot.shape[:2] == (740, 360) and shot.mean() < 100, "the dark theme"
+    finally:
+        context.close()
+
+
+def test_screenshots_of_the_overview_a_stale_card_and_the_report(page, tmp_path):
+    faces = sorted(FIXTURES.glob("*/*.jpg"))
+    photo = tmp_path / "IMG_0001.HEIC"
+    photo.write_bytes(b"\0\0\0\x18ftypheic\0\0\0\0mif1heic")
+    page.set_input_files("[data-testid=file-input]", [str(f) for f in faces] + [str(photo)])
+    cards = page.locator("[data-testid=result]")
+    for i in range(len(faces) + 1):
+        cards.nth(i).locator("xpath=self::*[@data-state='done' or @data-state='error']").wait_for(timeout=120_000)
+    overview = page.locator("[data-testid=summary]")
+    assert int(overview.get_attribute("data-error")) == 1
+    save(overview, "overview.png")
+
+    # The report, as printed: its first page's worth.
+    page.emulate_media(media="print")
+    assert page.locator("[data-testid=report-title]").is_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    report = save(page, "report.png", full_page=True, clip={"x": 0, "y": 0, "width": width, "height": 1100})
+    assert report.shape[0] == 1100
+    page.emulate_media(media="screen")
+
+    # After a model switch the first card is marked stale; its details name the file and the model.
+    page.select_option("[data-testid=model-select]", "meso4-f2f")
+    page.locator("[data-testid=status][data-state=ready]", has_text=F2F_NAME).wait_for(timeout=60_000)
+    card = cards.first
+    assert card.get_attribute("data-stale") == "true"
+    card.locator("[data-testid=details] summary").click()
+    assert card.locator("[data-testid=sha256]").is_visible()
+    save(card, "image-card-stale.png")
 
 
 def test_the_user_guide_shows_every_screenshot():
