@@ -157,6 +157,9 @@ def test_overview_stale_results_export_print_overlay_and_messages(page, media, s
     assert by_file["clip.webm"].get_attribute("data-kind") == "video"
     assert by_file["landscape.jpg"].get_attribute("data-verdict") == "no-face"
 
+    # Nothing scrolls sideways at this size, with every kind of result and the settings open.
+    assert p.evaluate("document.documentElement.scrollWidth") <= p.viewport_size["width"]
+
     # Every result names its model.
     assert [cards.nth(i).get_attribute("data-model") for i in range(len(media))] == ["meso4-df"] * len(media)
 
