@@ -275,6 +275,12 @@ class Session:
 
         return self.driver.find_element(By.CSS_SELECTOR, css)
 
+    def open_settings(self):
+        """Open the settings panel (closed at start in a window narrower than
+        56rem), as a person clicking its heading would."""
+        if not self.js("return document.querySelector('[data-testid=settings]').open"):
+            self.element("[data-testid=settings] > summary").click()
+
     def add_files(self, paths):
         """Add files through the picker, as a person choosing them would."""
         self.element("[data-testid=file-input]").send_keys("\n".join(str(Path(p).resolve()) for p in paths))

@@ -201,6 +201,7 @@ def test_model_switch_and_heatmaps(session):
     s.open("?backend=wasm")
     s.wait_ready()
     before = s.tensors()
+    s.open_settings()
     s.select("[data-testid=model-select]", "meso4-f2f")
     s.wait_until("return document.querySelector('[data-testid=model-name]').textContent === arguments[0]",
                  60, f"model name is not {f2f['name']!r}", f2f["name"])
@@ -223,8 +224,14 @@ def check_video(s, path, reference, frames, max_frames=None, tolerance=FRAME_TOL
     s.open("?backend=wasm")
     s.wait_ready()
     if max_frames:
+        s.open_settings()
+        from selenium.webdriver.common.keys import Keys
+
+        # Select the value and type over it, as a person does. (WebDriver's clear()
+        # fires a change event on the empty field, which the page then fills with
+        # the default it would use, and the typed digits would be appended to it.)
         field = s.element("[data-testid=video-max-frames]")
-        field.clear()
+        field.send_keys(Keys.CONTROL, "a")
         field.send_keys(str(max_frames))
     s.add_files([path])
     (card,) = s.wait_cards(1, timeout=180, states=("done", "error", "cancelled"))
