@@ -93,6 +93,7 @@ async function start() {
   const [e, index] = await Promise.all([engine, fetchJson(MODEL_ROOT + 'index.json')]);
   state.backend = e.backend;
   $('backend').textContent = e.backend;
+  $('backend-why').textContent = `(${e.backendWhy})`;
   $('threads').dataset.threads = String(e.threads);
   $('threads').textContent = e.threads > 1 ? `(${e.threads} threads)` : '';
   const entry = pickModel(index, options.model);

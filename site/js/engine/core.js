@@ -55,10 +55,11 @@ export const THUMBS_PER_FRAME = 4;
  */
 
 /**
- * @param {{ backend: string|null }} options a forced backend, or null to choose
+ * @param {{ backend: string|null, previous?: import('../backend.js').Choice|null }} options a
+ *   forced backend, or null to choose; previous: the choice made earlier in this visit, kept
  */
-export async function createCore({ backend }) {
-  const active = await initBackend(backend);
+export async function createCore({ backend, previous = null }) {
+  const choice = await initBackend(backend, previous);
   const detecting = loadFaceDetector();
   /** @type {import('../model.js').MesoNet|null} */
   let model = null;
@@ -114,7 +115,9 @@ export async function createCore({ backend }) {
   }
 
   return {
-    backend: active,
+    backend: choice.backend,
+    /** why this backend (backend.js Choice) */
+    backendWhy: choice.why,
     threads: backendThreads(),
     /**
      * Use this model from now on (a folder URL ending in /, or the user's files).
