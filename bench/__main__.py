@@ -2,10 +2,10 @@
 import sys
 
 from bench import (explain, face_detector, image_pipeline, lighthouse, model_format, model_inference,
-                   quantization, summary, video_pipeline, webcam)
+                   photo_pipeline, quantization, summary, video_pipeline, webcam)
 
 # bench.crop_calibration is left out: a one-off measurement behind faces.js's constants (run it by hand).
-BENCHMARKS = (model_inference, image_pipeline, face_detector, video_pipeline, webcam, model_format, explain,
+BENCHMARKS = (model_inference, image_pipeline, photo_pipeline, face_detector, video_pipeline, webcam, model_format, explain,
               quantization, lighthouse)
 
 if __name__ == "__main__":

@@ -8,8 +8,9 @@ reading the score back) and the total, as the page itself measures them
 (data-detect-ms, data-classify-ms, data-total-ms on each card). Each image is
 analysed twice and the second (warm) run is reported. Native Keras batch-1
 latency on the very crops the page scored is printed beside it. The pictures:
-two fixture faces, a MesoNet and a DFDC crop, a 640x480 FF++ frame and a
-1920x1080 DFDC frame; per picture, the face detector's time (BlazeFace,
+two of the repository's test faces, a MesoNet and a DFDC crop, a 640x480 FF++
+frame and a 1920x1080 DFDC frame (without ../shared/datasets: a 640x480 and a
+1920x1080 picture made of the test faces instead); per picture, the face detector's time (BlazeFace,
 site/js/face-detector.js) and "file": from the file's turn in the queue to
 its verdict on the card (reading, decoding, faces, scores, drawing;
 data-file-ms).
@@ -28,10 +29,9 @@ sys.path.insert(0, str(ROOT))
 
 from bench.common import markdown_table, runtime_label, site_missing, site_visits, write_results  # noqa: E402
 from convert import browser  # noqa: E402
-from convert.constants import SHARED_DIR, SITE_DIR, WEIGHTS_DIR_ENV  # noqa: E402
+from convert.constants import SHARED_DATASETS_DIR, SITE_DIR, TEST_IMAGES_DIR  # noqa: E402
 
-FIXTURES = SHARED_DIR / "fixtures" / "mesonet-test-images"
-DATASETS = SHARED_DIR / "datasets"
+DATASETS = SHARED_DATASETS_DIR
 CLIPS = [DATASETS / "ffpp_c23_clips" / "real" / "519.mp4", DATASETS / "dfdc_clips" / "real" / "lynaeydofd.mp4"]
 BYTES_BEFORE_READY = """() => {
   const entries = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')];
@@ -42,7 +42,14 @@ BYTES_BEFORE_READY = """() => {
 def images(folder):
     import cv2
 
-    paths = sorted(FIXTURES.glob("*/*.jpg"))[:2]
+    faces = sorted(TEST_IMAGES_DIR.glob("*/*.jpg"))
+    paths = faces[:2]
+    if not DATASETS.is_dir():
+        sys.path.insert(0, str(ROOT / "tests"))
+        from clips import face_picture
+
+        return paths + [face_picture(Path(folder) / f"faces-{w}x{h}.jpg", faces[:2], size=(w, h), side=side)
+                        for (w, h), side in (((640, 480), 160), ((1920, 1080), 220))]
     paths += [sorted((DATASETS / "mesonet_df_validation" / "real").glob("*.jpg"))[0],
               sorted((DATASETS / "dfdc_faces224" / "fake").glob("*.jpg"))[0]]
     for clip in CLIPS:
@@ -99,9 +106,6 @@ def run_backend(chromium, url, backend, paths, isolated):
 
 def keras_latency(paths, boxes_per_image, repeat):
     """Median batch-1 latency of native Keras on the same crops, per image (all its faces)."""
-    import os
-
-    os.environ.setdefault(WEIGHTS_DIR_ENV, str(SHARED_DIR / "models"))
     from convert import mesonet, weights
     from convert.preprocess import decode, to_input
     from convert.tfenv import tf
