@@ -38,10 +38,8 @@ PLOTS = {"roc": "roc.png", "confusion": "confusion.png", "histogram": "histogram
 def load_keras(source):
     """(keras model, facts) from a published model name or a .h5 path."""
     from convert import mesonet
-    from convert.export import resolve_source
 
-    path, facts = resolve_source(source)
-    model, arch = mesonet.load(path, facts.get("architecture"), allow_other=True)
+    model, arch, _, _ = mesonet.load_source(source, allow_other=True)
     return model, {"model": str(source), "architecture": arch, "runtime": "keras",
                    "thresholds": dict(THRESHOLDS)}
 

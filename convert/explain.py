@@ -27,21 +27,12 @@ from convert import cli  # noqa: E402
 TARGETS = ("fake", "real")
 
 
-def last_conv_index(model):
-    """Index in model.layers of the last Conv2D; everything after it is a chain."""
-    from convert.tfenv import keras
-
-    convs = [i for i, layer in enumerate(model.layers) if isinstance(layer, keras.layers.Conv2D)]
-    if not convs:
-        raise ValueError(f"{model.name} has no Conv2D layer to explain")
-    return convs[-1]
-
-
 def split(model):
     """(features model x -> A, head layers A -> h, (kernel, bias) of the last Dense)."""
+    from convert import mesonet
     from convert.tfenv import keras
 
-    index = last_conv_index(model)
+    index = mesonet.last_conv_index(model)
     features = keras.Model(model.inputs, model.layers[index].output)
     head = model.layers[index + 1:-1]
     kernel, bias = model.layers[-1].get_weights()
@@ -104,11 +95,9 @@ def main(argv=None):
 
 def work(args):
     from convert import mesonet
-    from convert.export import resolve_source
     from convert.preprocess import decode, to_input
 
-    path, facts = resolve_source(args.model)
-    model, _ = mesonet.load(path, facts.get("architecture"), allow_other=True)
+    model = mesonet.load_source(args.model, allow_other=True).model
     args.out.mkdir(parents=True, exist_ok=True)
     for image in args.images:
         rgb = decode(image)

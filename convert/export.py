@@ -5,7 +5,6 @@ files are never replaced). The output is built in a temporary folder beside
 the destination and moved into place only when everything (conversion,
 parity, metadata) succeeded.
 """
-import difflib
 import os
 import re
 import shutil
@@ -21,24 +20,6 @@ from convert.errors import ConvertError
 from convert.tfenv import tensorflowjs
 
 SHARD_BYTES = 4 * 1024 * 1024
-
-
-def resolve_source(source):
-    """(path, facts) for a published model name or a path to what Keras saved.
-    A path that does not exist is an error that names the closest published
-    model, so a mistyped name (meso4_df) leads to the right one."""
-    if source in PUBLISHED_MODELS:
-        entry = PUBLISHED_MODELS[source]
-        path = weights.resolve(source)
-        return path, {"id": source, "name": entry["name"], "architecture": entry["architecture"],
-                      "trained_on": entry["trained_on"], "url": weights.weights_url(source)}
-    path = Path(source)
-    if not path.exists():
-        close = difflib.get_close_matches(str(source).lower(), PUBLISHED_MODELS, n=1, cutoff=0.6)
-        hint = f"; did you mean the published model {close[0]}?" if close else ""
-        raise ConvertError(path, f"file not found, and not a published model name{hint} "
-                                 f"(published: {', '.join(PUBLISHED_MODELS)})")
-    return path, {}
 
 
 def _slug(text):
@@ -122,9 +103,7 @@ def export(source, out_dir, *, architecture=None, quantize="none", model_id=None
     band, calibration = metadata.read_thresholds(thresholds_file) if thresholds_file \
         else (None, None)
     groups = parity.parity_images(parity_images) if check_parity else None
-    path, facts = resolve_source(source)
-    model, arch = mesonet.load(path, architecture or facts.get("architecture"),
-                               allow_other=not_mesonet)
+    model, arch, path, facts = mesonet.load_source(source, architecture, allow_other=not_mesonet)
     if not_mesonet and arch != CUSTOM_ARCHITECTURE:
         raise ConvertError(path, f"is a {ARCHITECTURES[arch]}, a MesoNet: drop --not-mesonet")
     served, rewrites = inference_graph.serving_graph(model)

@@ -138,7 +138,6 @@ def finetune(data_dir, out_dir, base="meso4-df", epochs=FINETUNE_EPOCHS,
     """Train, keep the epoch with the lowest validation loss, save and report.
     limit: use at most this many images of data_dir (limit_items)."""
     from convert import evaluate, mesonet, plots
-    from convert.export import resolve_source
     from convert.preprocess import decode, load_inputs, to_input
     from convert.tfenv import keras, tf
 
@@ -155,8 +154,7 @@ def finetune(data_dir, out_dir, base="meso4-df", epochs=FINETUNE_EPOCHS,
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
     rng = np.random.default_rng(seed)
-    path, facts = resolve_source(base)
-    model, arch = mesonet.load(path, facts.get("architecture"), allow_other=True)
+    model, arch, _, _ = mesonet.load_source(base, allow_other=True)
     if freeze_bn:  # keep the published batch-norm statistics
         for layer in model.layers:
             if isinstance(layer, keras.layers.BatchNormalization):

@@ -21,7 +21,7 @@ these 1x1 convolutions: serving_graph names it for metadata.json.
 """
 import numpy as np
 
-from convert.explain import last_conv_index
+from convert.mesonet import last_conv_index
 from convert.tfenv import keras
 
 layers = keras.layers

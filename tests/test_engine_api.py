@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from conftest import FIXTURES, ROOT, SITE_DIR
-from convert import mesonet, weights, webserver
+from convert import mesonet, webserver
 from convert.preprocess import decode, to_input
 
 PIPELINE_TOLERANCE = 1e-4  # as the site's tests: the JPEG decoder and the backend's arithmetic
@@ -16,7 +16,7 @@ PIPELINE_TOLERANCE = 1e-4  # as the site's tests: the JPEG decoder and the backe
 
 @pytest.fixture(scope="module")
 def keras_df():
-    model, _ = mesonet.load(weights.resolve("meso4-df"))
+    model = mesonet.load_source("meso4-df").model
     return lambda paths: model(np.stack([to_input(decode(p)) for p in paths]), training=False).numpy().reshape(-1)
 
 

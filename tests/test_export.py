@@ -161,7 +161,7 @@ def test_index_lists_exported_models(tmp_path):
 def test_more_faces_than_one_call_takes(site_model):
     """100 faces in one call: split into calls of PREDICT_BATCH (WebGL cannot hold
     100 faces in one texture), with the same scores as Keras on every backend."""
-    model, _ = mesonet.load(weights.resolve(DEFAULT_MODEL_ID))
+    model = mesonet.load_source(DEFAULT_MODEL_ID).model
     inputs = np.random.default_rng(5).random((100, 256, 256, 3), dtype=np.float32)
     reference = parity.keras_scores(model, inputs)
     for backend, result in parity.browser_scores(SITE_MODEL_DIR / DEFAULT_MODEL_ID, inputs, PARITY_BACKENDS).items():

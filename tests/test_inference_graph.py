@@ -3,7 +3,7 @@ convolutions, with the trained model's outputs."""
 import numpy as np
 import pytest
 
-from convert import explain, inference_graph
+from convert import inference_graph, mesonet
 from convert.tfenv import keras
 from test_export import deterministic_model
 
@@ -82,9 +82,9 @@ def test_serving_graph_names_the_trained_models_last_convolution():
     the rewrite added after it."""
     model = deterministic_model("meso4", seed=6)
     served, notes = inference_graph.serving_graph(model)
-    last = model.layers[explain.last_conv_index(model)].name
+    last = model.layers[mesonet.last_conv_index(model)].name
     assert notes["gradcam_layer"] == last
-    assert served.layers[explain.last_conv_index(served)].name != last  # what a guess would pick
+    assert served.layers[mesonet.last_conv_index(served)].name != last  # what a guess would pick
     assert notes["pooled_before_norm"] == notes["norms_as_conv"] == \
         sorted(layer.name for layer in model.layers if isinstance(layer, BN))
     x = np.random.default_rng(3).random((2, 256, 256, 3), dtype=np.float32)
