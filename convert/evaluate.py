@@ -24,10 +24,12 @@ import numpy as np  # noqa: E402
 
 from convert import cli, dataset, metrics  # noqa: E402
 from convert.constants import (CALIBRATION_PRECISION, CALIBRATION_SPLIT_SEED,  # noqa: E402
-                               DECISION_THRESHOLD, EVAL_BATCH, METADATA_FILE, METRICS_FILE,
+                               DECISION_THRESHOLD, METADATA_FILE, METRICS_FILE,
                                POSITIVE_CLASS, PUBLISHED_MODELS, REPO_ROOT, SCORES_FILE,
                                THRESHOLDS, THRESHOLDS_FILE)
 from convert.errors import ConvertError  # noqa: E402
+from convert.preprocess import load_inputs  # noqa: E402
+from convert.scoring import keras_scores  # noqa: E402
 
 DEFAULT_OUT = REPO_ROOT / "results" / "eval"
 PLOTS = {"roc": "roc.png", "confusion": "confusion.png", "histogram": "histogram.png"}
@@ -42,19 +44,6 @@ def load_keras(source):
     model, arch, _, _ = mesonet.load_source(source, allow_other=True)
     return model, {"model": str(source), "architecture": arch, "runtime": "keras",
                    "thresholds": dict(THRESHOLDS)}
-
-
-def score_keras(model, paths, batch_size=EVAL_BATCH, log=None):
-    """P(real) per image through the one Python preprocessing (preprocess.py)."""
-    from convert.preprocess import load_inputs
-
-    scores = []
-    for start in range(0, len(paths), batch_size):
-        inputs = load_inputs(paths[start:start + batch_size])
-        scores.append(model(inputs, training=False).numpy().reshape(-1))
-        if log:
-            log(f"scored {min(start + batch_size, len(paths))}/{len(paths)}")
-    return np.concatenate(scores).astype(np.float64)
 
 
 def browser_facts(model_dir):
@@ -196,7 +185,8 @@ def run(data_dir, source, out_dir=None, browser=False, backend="wasm", calibrate
         p_real = score_browser(source, [item.path for item in items], backend, log=log)
     else:
         model, facts = load_keras(source)
-        p_real = score_keras(model, [item.path for item in items], log=log)
+        p_real = keras_scores(model, [item.path for item in items], to_inputs=load_inputs,
+                              log=log).astype(np.float64)
     report = {"dataset": Path(data_dir).resolve().name, **facts}
     report.update(evaluate(items, p_real, DECISION_THRESHOLD, facts["thresholds"]))
     if calibrate_band:

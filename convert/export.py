@@ -12,7 +12,7 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from convert import destination, inference_graph, mesonet, metadata, parity, weights
+from convert import destination, inference_graph, mesonet, metadata, parity, scoring, weights
 from convert.constants import (ARCHITECTURES, CUSTOM_ARCHITECTURE, MODEL_INDEX_FILE,
                                PARITY_BACKENDS, PARITY_SYNTHETIC_INPUTS, PARITY_TOLERANCE,
                                PUBLISHED_MODELS, SITE_MODEL_DIR)
@@ -49,7 +49,7 @@ def run_parity(model, model_dir, quantize, groups, backends, log):
     used = " + ".join(f"{len(paths)} from {where}" for where, paths in groups)
     log(f"parity: scoring {len(images)} images ({used}) + {randoms} random + "
         f"{len(PARITY_SYNTHETIC_INPUTS)} synthetic inputs with Keras and TF.js ({', '.join(backends)})")
-    reference = parity.keras_scores(model, inputs)
+    reference = scoring.keras_scores(model, inputs)
     by_backend = parity.browser_scores(model_dir, inputs, backends)
     report = parity.compare(reference, by_backend, names, PARITY_TOLERANCE[quantize])
     for backend, row in report.items():

@@ -13,6 +13,7 @@ results/model-card/ (never committed).
 """
 import argparse
 import datetime
+import functools
 import io
 import json
 import shutil
@@ -28,6 +29,8 @@ from convert.constants import (ARCHITECTURES,  # noqa: E402
                                DECISION_THRESHOLD, PUBLISHED_FIGURES, PUBLISHED_MODELS,
                                REPO_ROOT, SHARED_DIR, THRESHOLDS, THRESHOLDS_FILE)
 from convert import cli  # noqa: E402
+from convert.preprocess import decode, to_input  # noqa: E402
+from convert.scoring import keras_scores  # noqa: E402
 
 MODEL_ID = "meso4-df"
 DOCS_PAGE = REPO_ROOT / "docs" / "model-card.md"
@@ -73,6 +76,11 @@ def _blur(rgb, sigma):
 
 # --- measuring (I/O) -------------------------------------------------------
 
+def _degraded_inputs(rgbs, degrade):
+    """Model inputs of decoded pictures, each degraded first."""
+    return np.stack([to_input(degrade(rgb)) for rgb in rgbs])
+
+
 def _keep(summary):
     keys = ("count", "real", "fake", "roc_auc", "roc_auc_se", "eer", "accuracy", "precision", "recall", "f1",
             "specificity", "confusion")
@@ -81,7 +89,6 @@ def _keep(summary):
 
 def measure(datasets_dir, finetune_run=True, log=print):
     from convert import architecture, dataset, evaluate, metrics
-    from convert.preprocess import decode, to_input
 
     ASSETS.mkdir(parents=True, exist_ok=True)
     card = {"generated_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
@@ -110,11 +117,8 @@ def measure(datasets_dir, finetune_run=True, log=print):
     decoded = [decode(i.path) for i in items]
     card["degradations"] = []
     for key, text, fn in DEGRADATIONS:
-        scores = []
-        for start in range(0, len(decoded), 32):
-            batch = np.stack([to_input(fn(rgb)) for rgb in decoded[start:start + 32]])
-            scores.append(model(batch, training=False).numpy().reshape(-1))
-        s = metrics.summary(y, np.concatenate(scores), DECISION_THRESHOLD)
+        scores = keras_scores(model, decoded, to_inputs=functools.partial(_degraded_inputs, degrade=fn))
+        s = metrics.summary(y, scores, DECISION_THRESHOLD)
         card["degradations"].append({"id": key, "description": text,
                                      "roc_auc": s["roc_auc"], "accuracy": s["accuracy"],
                                      "recall": s["recall"], "specificity": s["specificity"]})

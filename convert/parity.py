@@ -76,12 +76,6 @@ def parity_inputs(image_paths, n_random=PARITY_RANDOM_INPUTS, seed=PARITY_SEED, 
     return np.stack(images + randoms + made).astype(np.float32), names
 
 
-def keras_scores(model, inputs, batch_size=32):
-    out = [model(inputs[i:i + batch_size], training=False).numpy().reshape(-1)
-           for i in range(0, len(inputs), batch_size)]
-    return np.concatenate(out).astype(np.float32)
-
-
 def browser_scores(model_dir, inputs, backends):
     """{backend: {"scores": float32 array, "float32_textures": bool|None, "leaked": int}}
     or {backend: {"error": message}} for a backend this browser cannot start."""

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from conftest import DATASETS
-from convert import mesonet, metadata, parity, weights
+from convert import mesonet, metadata, parity, scoring, weights
 from convert.constants import (CACHE_DIR_ENV, DEFAULT_MODEL_ID, PARITY_BACKENDS, PARITY_TOLERANCE,
                                PUBLISHED_MODELS, SITE_MODEL_DIR, WEIGHTS_DIR_ENV)
 from convert.export import export
@@ -163,7 +163,7 @@ def test_more_faces_than_one_call_takes(site_model):
     100 faces in one texture), with the same scores as Keras on every backend."""
     model = mesonet.load_source(DEFAULT_MODEL_ID).model
     inputs = np.random.default_rng(5).random((100, 256, 256, 3), dtype=np.float32)
-    reference = parity.keras_scores(model, inputs)
+    reference = scoring.keras_scores(model, inputs)
     for backend, result in parity.browser_scores(SITE_MODEL_DIR / DEFAULT_MODEL_ID, inputs, PARITY_BACKENDS).items():
         assert "error" not in result, (backend, result)
         assert result["leaked"] == 0
