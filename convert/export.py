@@ -12,7 +12,7 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from convert import destination, inference_graph, mesonet, metadata, parity, scoring, weights
+from convert import destination, inference_graph, mesonet, metadata, parity, scoring
 from convert.constants import (ARCHITECTURES, CUSTOM_ARCHITECTURE, MODEL_INDEX_FILE,
                                PARITY_BACKENDS, PARITY_SYNTHETIC_INPUTS, PARITY_TOLERANCE,
                                PUBLISHED_MODELS, SITE_MODEL_DIR)
@@ -117,18 +117,16 @@ def export(source, out_dir, *, architecture=None, quantize="none", model_id=None
                 served, str(work), quantization_dtype_map=_quantization_map(quantize),
                 weight_shard_size_bytes=SHARD_BYTES)
         meta = metadata.build(
-            model_id=model_id, name=name or facts.get("name") or model_id, architecture=arch,
-            source={"file": path.name, "sha256": weights.sha256_of(path), "url": facts.get("url")},
-            quantization=quantize, files=metadata.file_hashes(work), parity={"skipped": True},
-            trained_on=facts.get("trained_on"), thresholds=band)
-        if calibration is not None:
-            meta["thresholds_calibration"] = calibration
-        meta.update(rewrites)
+            model_dir=work, model_id=model_id, name=name or facts.get("name") or model_id,
+            architecture=arch, source=path, source_url=facts.get("url"), quantization=quantize,
+            graph=rewrites, trained_on=facts.get("trained_on"), thresholds=band,
+            calibration=calibration)
         metadata.write(work, meta)  # the site's loader reads it during the parity check
         if check_parity:
             # against the model as trained, not the rewritten one it was saved as
-            meta["parity"] = run_parity(model, work, quantize, groups, backends, log)
-            _raise_on_parity_failure(path, meta["parity"]["backends"], quantize)
+            report = run_parity(model, work, quantize, groups, backends, log)
+            _raise_on_parity_failure(path, report["backends"], quantize)
+            meta = metadata.with_parity(meta, report)
             metadata.write(work, meta)
         destination.protect_source(where, path, os.listdir(work))
         destination.place(work, where)

@@ -117,6 +117,23 @@ def test_quantized_export(tmp_path, quantize):
     assert shard < full * (0.6 if quantize == "float16" else 0.35)
 
 
+def test_metadata_has_exactly_the_documented_keys(tmp_path):
+    """metadata.json, the contract with the site, holds the keys metadata.KEYS
+    documents, in that order, and no other: thresholds_calibration only when
+    a calibrated band was given."""
+    band = tmp_path / "thresholds.json"
+    band.write_text(json.dumps({"fake_below": 0.2, "real_above": 0.7, "calibrated_on": "a test"}))
+    plain = export("meso4-f2f", tmp_path / "plain", check_parity=False, log=lambda _: None)
+    calibrated = export("meso4-f2f", tmp_path / "calibrated", check_parity=False, thresholds_file=band,
+                        log=lambda _: None)
+    assert list(calibrated) == list(metadata.KEYS)
+    assert list(plain) == [key for key in metadata.KEYS if key not in metadata.OPTIONAL_KEYS]
+    assert metadata.read(tmp_path / "plain") == plain and metadata.read(tmp_path / "calibrated") == calibrated
+    assert calibrated["thresholds"] == {"fake_below": 0.2, "real_above": 0.7}
+    assert calibrated["thresholds_calibration"] == {"calibrated_on": "a test"}
+    assert plain["parity"] == {"skipped": True}
+
+
 def test_download_into_cache(tmp_path, monkeypatch):
     """No mirror: the pinned address is fetched into the cache once, hash checked."""
     fetched = []

@@ -83,9 +83,9 @@ def test_serving_graph_names_the_trained_models_last_convolution():
     model = deterministic_model("meso4", seed=6)
     served, notes = inference_graph.serving_graph(model)
     last = model.layers[mesonet.last_conv_index(model)].name
-    assert notes["gradcam_layer"] == last
+    assert notes.gradcam_layer == last
     assert served.layers[mesonet.last_conv_index(served)].name != last  # what a guess would pick
-    assert notes["pooled_before_norm"] == notes["norms_as_conv"] == \
+    assert notes.pooled_before_norm == notes.norms_as_conv == \
         sorted(layer.name for layer in model.layers if isinstance(layer, BN))
     x = np.random.default_rng(3).random((2, 256, 256, 3), dtype=np.float32)
     np.testing.assert_allclose(outputs(served, x), outputs(model, x), rtol=0, atol=1e-6)
@@ -101,7 +101,7 @@ def test_a_sequential_model_is_rewritten_too():
     conv, norm = model.layers[:2]
     norm.set_weights([rng.uniform(0.5, 2, 4), rng.normal(size=4), rng.normal(size=4), rng.uniform(0.5, 2, 4)])
     served, notes = inference_graph.serving_graph(model)
-    assert notes == {"pooled_before_norm": [norm.name], "norms_as_conv": [norm.name],
-                     "gradcam_layer": conv.name}
+    assert notes == inference_graph.Rewrites(pooled_before_norm=[norm.name], norms_as_conv=[norm.name],
+                                             gradcam_layer=conv.name)
     x = rng.random((2, 32, 32, 3), dtype=np.float32)
     np.testing.assert_allclose(outputs(served, x), outputs(model, x), rtol=0, atol=1e-6)
