@@ -14,6 +14,7 @@ import argparse
 import csv
 import json
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -22,11 +23,21 @@ if __package__ in (None, ""):  # run as a script: make `convert` importable
 
 import numpy as np  # noqa: E402
 
-from convert import cli, dataset, metrics  # noqa: E402
-from convert.constants import (CALIBRATION_PRECISION, CALIBRATION_SPLIT_SEED,  # noqa: E402
-                               DECISION_THRESHOLD, METADATA_FILE, METRICS_FILE,
-                               POSITIVE_CLASS, PUBLISHED_MODELS, REPO_ROOT, SCORES_FILE,
-                               THRESHOLDS, THRESHOLDS_FILE)
+from convert import browser, cli, dataset, metadata, metrics, plots, webserver  # noqa: E402
+from convert.constants import (  # noqa: E402
+    CALIBRATION_PRECISION,
+    CALIBRATION_SPLIT_SEED,
+    DECISION_THRESHOLD,
+    METADATA_FILE,
+    METRICS_FILE,
+    POSITIVE_CLASS,
+    PUBLISHED_MODELS,
+    REPO_ROOT,
+    SCORES_FILE,
+    SITE_DIR,
+    THRESHOLDS,
+    THRESHOLDS_FILE,
+)
 from convert.errors import ConvertError  # noqa: E402
 from convert.preprocess import load_inputs  # noqa: E402
 from convert.scoring import keras_scores  # noqa: E402
@@ -39,7 +50,7 @@ PLOTS = {"roc": "roc.png", "confusion": "confusion.png", "histogram": "histogram
 
 def load_keras(source):
     """(keras model, facts) from a published model name or a .h5 path."""
-    from convert import mesonet
+    from convert import mesonet  # late: loads TensorFlow, after --verbose is read (convert/cli.py)
 
     model, arch, _, _ = mesonet.load_source(source, allow_other=True)
     return model, {"model": str(source), "architecture": arch, "runtime": "keras",
@@ -61,11 +72,6 @@ def score_browser(model_dir, paths, backend="wasm", chunk=48, log=None):
     """P(real) per image from the site itself (?faces=off, whole image) in headless
     Chromium, driven only through its test hooks. The model folder is served as
     the site's only model."""
-    import tempfile
-
-    from convert import browser, metadata, webserver
-    from convert.constants import SITE_DIR
-
     meta, _ = browser_facts(model_dir)
     scores = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -145,8 +151,6 @@ def _n_groups(items, mask):
 # --- outputs (I/O) ---------------------------------------------------------
 
 def write_outputs(out_dir, report, items, p_real, title):
-    from convert import plots
-
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / METRICS_FILE).write_text(json.dumps(report, indent=2) + "\n")
@@ -232,7 +236,8 @@ def build_parser():
     parser.add_argument("--model", required=True,
                         help="published model name, Keras .h5, or (with --browser) an exported "
                              "TF.js folder")
-    parser.add_argument("--out", type=Path, help=f"output folder (default: {DEFAULT_OUT.relative_to(REPO_ROOT)}/<model>-<dataset>)")
+    parser.add_argument("--out", type=Path,
+                        help=f"output folder (default: {DEFAULT_OUT.relative_to(REPO_ROOT)}/<model>-<dataset>)")
     parser.add_argument("--browser", action="store_true",
                         help="score with the exported model in the site, in headless Chromium")
     parser.add_argument("--backend", default="wasm", choices=("cpu", "wasm", "webgl"),

@@ -18,18 +18,21 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from matplotlib import colormaps
+from PIL import Image
 
 if __package__ in (None, ""):  # run as a script: make `convert` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from convert import cli  # noqa: E402
+from convert.preprocess import decode, to_input  # noqa: E402
 
 TARGETS = ("fake", "real")
 
 
 def split(model):
     """(features model x -> A, head layers A -> h, (kernel, bias) of the last Dense)."""
-    from convert import mesonet
+    from convert import mesonet  # late: loads TensorFlow, after --verbose is read (convert/cli.py)
     from convert.tfenv import keras
 
     index = mesonet.last_conv_index(model)
@@ -41,7 +44,7 @@ def split(model):
 
 def grad_cam(model, inputs, target="fake"):
     """Raw Grad-CAM maps [N, h, w] (not normalised) for inputs [N, S, S, 3]."""
-    from convert.tfenv import tf
+    from convert.tfenv import tf  # late: loads TensorFlow, after --verbose is read (convert/cli.py)
 
     if target not in TARGETS:
         raise ValueError(f"target must be one of {TARGETS}")
@@ -68,9 +71,6 @@ def normalise(maps):
 def overlay_png(rgb, cam, path, opacity=0.5):
     """Write the face with the normalised map laid over it (colormap 'inferno'),
     each pixel's opacity proportional to the map so cold regions stay visible."""
-    from matplotlib import colormaps
-    from PIL import Image
-
     heat = np.asarray(Image.fromarray(np.uint8(cam * 255)).resize(rgb.shape[1::-1],
                                                                  Image.BILINEAR)) / 255.0
     colours = colormaps["inferno"](heat)[..., :3]
@@ -94,8 +94,7 @@ def main(argv=None):
 
 
 def work(args):
-    from convert import mesonet
-    from convert.preprocess import decode, to_input
+    from convert import mesonet  # late: loads TensorFlow, after --verbose is read (convert/cli.py)
 
     model = mesonet.load_source(args.model, allow_other=True).model
     args.out.mkdir(parents=True, exist_ok=True)

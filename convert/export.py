@@ -13,9 +13,16 @@ import warnings
 from pathlib import Path
 
 from convert import destination, inference_graph, mesonet, metadata, parity, scoring
-from convert.constants import (ARCHITECTURES, CUSTOM_ARCHITECTURE, MODEL_INDEX_FILE,
-                               PARITY_BACKENDS, PARITY_SYNTHETIC_INPUTS, PARITY_TOLERANCE,
-                               PUBLISHED_MODELS, SITE_MODEL_DIR)
+from convert.constants import (
+    ARCHITECTURES,
+    CUSTOM_ARCHITECTURE,
+    MODEL_INDEX_FILE,
+    PARITY_BACKENDS,
+    PARITY_SYNTHETIC_INPUTS,
+    PARITY_TOLERANCE,
+    PUBLISHED_MODELS,
+    SITE_MODEL_DIR,
+)
 from convert.errors import ConvertError
 from convert.tfenv import tensorflowjs
 

@@ -26,12 +26,23 @@ if __package__ in (None, ""):  # run as a script: make `convert` importable
 import numpy as np  # noqa: E402
 from PIL import Image, ImageEnhance, ImageFilter  # noqa: E402
 
-from convert import cli, dataset, metrics  # noqa: E402
-from convert.constants import (AUGMENT, DECISION_THRESHOLD, FINETUNE_BATCH,  # noqa: E402
-                               FINETUNE_EPOCHS, FINETUNE_FEW_IMAGES, FINETUNE_FREEZE_BATCH_NORM,
-                               FINETUNE_LEARNING_RATE, FINETUNE_PATIENCE,
-                               FINETUNE_SEED, FINETUNE_SPLIT, PUBLISHED_MODELS, REPO_ROOT)
+from convert import cli, dataset, metrics, plots  # noqa: E402
+from convert.constants import (  # noqa: E402
+    AUGMENT,
+    DECISION_THRESHOLD,
+    FINETUNE_BATCH,
+    FINETUNE_EPOCHS,
+    FINETUNE_FEW_IMAGES,
+    FINETUNE_FREEZE_BATCH_NORM,
+    FINETUNE_LEARNING_RATE,
+    FINETUNE_PATIENCE,
+    FINETUNE_SEED,
+    FINETUNE_SPLIT,
+    PUBLISHED_MODELS,
+    REPO_ROOT,
+)
 from convert.errors import ConvertError  # noqa: E402
+from convert.preprocess import decode, load_inputs, to_input  # noqa: E402
 from convert.scoring import keras_scores  # noqa: E402
 
 MODEL_FILE = "model.h5"
@@ -134,8 +145,8 @@ def finetune(data_dir, out_dir, base="meso4-df", epochs=FINETUNE_EPOCHS,
              also=(), limit=None, log=lambda _: None):
     """Train, keep the epoch with the lowest validation loss, save and report.
     limit: use at most this many images of data_dir (limit_items)."""
-    from convert import mesonet, plots
-    from convert.preprocess import decode, load_inputs, to_input
+    # late: loads TensorFlow, after --verbose is read (convert/cli.py)
+    from convert import mesonet
     from convert.tfenv import keras, tf
 
     out_dir = Path(out_dir)

@@ -17,8 +17,14 @@ from typing import NamedTuple
 import numpy as np
 
 from convert import keras_files, structure, weights
-from convert.constants import (ARCHITECTURES, CUSTOM_ARCHITECTURE, FORMAT_CHECK_TOLERANCE,
-                               INPUT_CHANNELS, INPUT_SIZE, PARITY_SYNTHETIC_INPUTS)
+from convert.constants import (
+    ARCHITECTURES,
+    CUSTOM_ARCHITECTURE,
+    FORMAT_CHECK_TOLERANCE,
+    INPUT_CHANNELS,
+    INPUT_SIZE,
+    PARITY_SYNTHETIC_INPUTS,
+)
 from convert.errors import ConvertError
 from convert.parity import parity_inputs
 from convert.tfenv import keras

@@ -11,10 +11,21 @@ import json
 from importlib import metadata as pkg_metadata
 from pathlib import Path
 
-from convert.constants import (ARCHITECTURES, CUSTOM_ARCHITECTURE_NAME, DEFAULT_MODEL_ID,
-                               INPUT_CHANNELS, INPUT_SIZE, METADATA_FILE, METADATA_SCHEMA,
-                               MODEL_INDEX_FILE, OUTPUT_MEANING, PIXEL_SCALE,
-                               RESIZE_HALF_PIXEL_CENTERS, RESIZE_METHOD, THRESHOLDS)
+from convert.constants import (
+    ARCHITECTURES,
+    CUSTOM_ARCHITECTURE_NAME,
+    DEFAULT_MODEL_ID,
+    INPUT_CHANNELS,
+    INPUT_SIZE,
+    METADATA_FILE,
+    METADATA_SCHEMA,
+    MODEL_INDEX_FILE,
+    OUTPUT_MEANING,
+    PIXEL_SCALE,
+    RESIZE_HALF_PIXEL_CENTERS,
+    RESIZE_METHOD,
+    THRESHOLDS,
+)
 from convert.errors import ConvertError
 from convert.weights import sha256_of
 
@@ -96,7 +107,7 @@ def build(*, model_dir, model_id, name, architecture, source, quantization, grap
         "files": file_hashes(model_dir),
         "versions": library_versions(),
         "parity": {"skipped": True} if parity is None else parity,
-        "exported_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "exported_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
     }
     if calibration is not None:
         meta["thresholds_calibration"] = calibration

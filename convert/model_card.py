@@ -24,11 +24,19 @@ if __package__ in (None, ""):  # run as a script: make `convert` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
+from PIL import Image, ImageFilter  # noqa: E402
 
-from convert.constants import (ARCHITECTURES,  # noqa: E402
-                               DECISION_THRESHOLD, PUBLISHED_FIGURES, PUBLISHED_MODELS,
-                               REPO_ROOT, SHARED_DIR, THRESHOLDS, THRESHOLDS_FILE)
-from convert import cli  # noqa: E402
+from convert import architecture, cli, dataset, evaluate, finetune, metrics  # noqa: E402
+from convert.constants import (  # noqa: E402
+    ARCHITECTURES,
+    DECISION_THRESHOLD,
+    PUBLISHED_FIGURES,
+    PUBLISHED_MODELS,
+    REPO_ROOT,
+    SHARED_DIR,
+    THRESHOLDS,
+    THRESHOLDS_FILE,
+)
 from convert.preprocess import decode, to_input  # noqa: E402
 from convert.scoring import keras_scores  # noqa: E402
 
@@ -53,24 +61,18 @@ DEGRADATIONS = (
 
 
 def _jpeg(rgb, quality):
-    from PIL import Image
-
     buffer = io.BytesIO()
     Image.fromarray(rgb).save(buffer, format="JPEG", quality=quality)
     return np.asarray(Image.open(io.BytesIO(buffer.getvalue())).convert("RGB"))
 
 
 def _downscale(rgb, width):
-    from PIL import Image
-
     h, w = rgb.shape[:2]
     size = (width, max(1, round(h * width / w)))
     return np.asarray(Image.fromarray(rgb).resize(size, Image.Resampling.BILINEAR))
 
 
 def _blur(rgb, sigma):
-    from PIL import Image, ImageFilter
-
     return np.asarray(Image.fromarray(rgb).filter(ImageFilter.GaussianBlur(sigma)))
 
 
@@ -88,10 +90,8 @@ def _keep(summary):
 
 
 def measure(datasets_dir, finetune_run=True, log=print):
-    from convert import architecture, dataset, evaluate, metrics
-
     ASSETS.mkdir(parents=True, exist_ok=True)
-    card = {"generated_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    card = {"generated_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
             "command": COMMAND, "model": MODEL_ID, "model_name": PUBLISHED_MODELS[MODEL_ID]["name"],
             "decision_threshold": DECISION_THRESHOLD, "provisional_thresholds": THRESHOLDS,
             "published": PUBLISHED_FIGURES,
@@ -130,8 +130,6 @@ def measure(datasets_dir, finetune_run=True, log=print):
                             "layers": len(rows), "params": sum(r["params"] for r in rows)}
 
     if finetune_run:
-        from convert import finetune
-
         log("fine-tuning on the DFDC crops")
         report = finetune.finetune(Path(datasets_dir) / CROSS, WORK / "finetune", base=MODEL_ID,
                                    also=[Path(datasets_dir) / IN_DOMAIN], log=log)

@@ -7,9 +7,18 @@ from pathlib import Path
 import numpy as np
 
 from convert import browser, webserver
-from convert.constants import (INPUT_CHANNELS, INPUT_SIZE, PARITY_MAX_IMAGES,
-                               PARITY_RANDOM_INPUTS, PARITY_SEED, PARITY_SYNTHETIC_INPUTS,
-                               REPO_ROOT, SHARED_DATASETS_DIR, SITE_DIR, TEST_IMAGES_DIR)
+from convert.constants import (
+    INPUT_CHANNELS,
+    INPUT_SIZE,
+    PARITY_MAX_IMAGES,
+    PARITY_RANDOM_INPUTS,
+    PARITY_SEED,
+    PARITY_SYNTHETIC_INPUTS,
+    REPO_ROOT,
+    SHARED_DATASETS_DIR,
+    SITE_DIR,
+    TEST_IMAGES_DIR,
+)
 from convert.errors import ConvertError
 from convert.preprocess import IMAGE_SUFFIXES, decode, to_input
 

@@ -8,8 +8,14 @@ import tempfile
 import urllib.request
 from pathlib import Path
 
-from convert.constants import (CACHE_DIR_ENV, DEFAULT_CACHE_DIR, PUBLISHED_MODELS,
-                               WEIGHTS_COMMIT, WEIGHTS_DIR_ENV, WEIGHTS_URL)
+from convert.constants import (
+    CACHE_DIR_ENV,
+    DEFAULT_CACHE_DIR,
+    PUBLISHED_MODELS,
+    WEIGHTS_COMMIT,
+    WEIGHTS_DIR_ENV,
+    WEIGHTS_URL,
+)
 from convert.errors import ConvertError
 
 
