@@ -166,8 +166,8 @@ def test_export_into_the_training_folder_keeps_every_file(tmp_path):
     """finetune.py's folder (ft/model.h5 --out ft): refused without --force;
     with --force the model's files go alongside, and a second export there
     replaces only its own files."""
-    from convert.export import export
     from convert.errors import ConvertError
+    from convert.export import export
 
     ft = tmp_path / "ft"
     ft.mkdir()

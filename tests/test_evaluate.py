@@ -14,9 +14,9 @@ from sklearn.metrics import roc_auc_score
 
 from conftest import DATASETS, FIXTURES, ROOT
 from convert import dataset, evaluate
+from convert.errors import ConvertError
 from convert.preprocess import load_inputs
 from convert.scoring import keras_scores
-from convert.errors import ConvertError
 
 MESONET = DATASETS / "mesonet_df_validation"
 DFDC = DATASETS / "dfdc_faces224"

@@ -8,8 +8,15 @@ import pytest
 
 from conftest import DATASETS
 from convert import mesonet, metadata, parity, scoring, weights
-from convert.constants import (CACHE_DIR_ENV, DEFAULT_MODEL_ID, PARITY_BACKENDS, PARITY_TOLERANCE,
-                               PUBLISHED_MODELS, SITE_MODEL_DIR, WEIGHTS_DIR_ENV)
+from convert.constants import (
+    CACHE_DIR_ENV,
+    DEFAULT_MODEL_ID,
+    PARITY_BACKENDS,
+    PARITY_TOLERANCE,
+    PUBLISHED_MODELS,
+    SITE_MODEL_DIR,
+    WEIGHTS_DIR_ENV,
+)
 from convert.export import export
 from convert.tfenv import keras
 

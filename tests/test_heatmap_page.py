@@ -2,7 +2,6 @@
 Python Grad-CAM on the same crop, never changing a score, leaking nothing."""
 import numpy as np
 import pytest
-
 from PIL import Image
 
 from clips import face_picture

@@ -30,7 +30,10 @@ def test_each_norm_runs_after_its_pool_with_equal_outputs(architecture):
         assert isinstance(inbound(served, name), POOL)
     x = np.random.default_rng(0).random((4, 256, 256, 3), dtype=np.float32)
     np.testing.assert_allclose(outputs(served, x), outputs(model, x), rtol=0, atol=1e-6)
-    for original, copy in zip(sorted(model.layers, key=lambda layer: layer.name), sorted(served.layers, key=lambda layer: layer.name)):
+    def by_name(m):
+        return sorted(m.layers, key=lambda layer: layer.name)
+
+    for original, copy in zip(by_name(model), by_name(served)):
         assert original.name == copy.name
         for a, b in zip(original.get_weights(), copy.get_weights()):
             np.testing.assert_array_equal(a, b)
