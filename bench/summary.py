@@ -5,6 +5,7 @@ per runtime, beside native Keras, with the ratio and the target where there is o
 
 Writes results/summary.{md,json} and the docs page docs/benchmark-results.md.
 """
+import argparse
 import datetime
 import json
 import os
@@ -13,6 +14,7 @@ import statistics
 import sys
 
 from bench.common import RESULTS_DIR, ROOT, markdown_table, write_results
+from convert import cli
 
 DOCS_PAGE = ROOT / "docs" / "benchmark-results.md"
 
@@ -174,13 +176,21 @@ def render(rows):
           r["target"] or "", {True: "yes", False: "no", None: ""}[r["met"]]] for r in rows])
 
 
+def build_parser():
+    return argparse.ArgumentParser(prog="bench.summary", description=__doc__.splitlines()[0])
+
+
 def main(argv=None):
+    return cli.run(build_parser(), work, argv, tensorflow_logs=False)
+
+
+def work(args):
     rows = build()
     if not rows:
         print(f"no benchmark results in {RESULTS_DIR}: run `./dev bench` first", file=sys.stderr)
         return 2
     table = render(rows)
-    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     write_results("summary", {"measured": when, "machine": machine(), "rows": rows}, table)
     DOCS_PAGE.write_text(
         "# Benchmark results\n\n"
