@@ -12,10 +12,11 @@ A tool in convert/ also gets --verbose: TensorFlow's own start-up logging
 reads the switch when TensorFlow is first imported, so these tools import
 TensorFlow (convert.tfenv, and mesonet, inference_graph, export, keras_files,
 which import it) inside the functions that use it, after the arguments are
-parsed; that also answers --help or a usage error in about 0.2 s instead of
-the 10 s TensorFlow takes to load (measured on the 2-core build machine).
-Every other import is at the top of its module. Benchmarks load TensorFlow
-with their modules and have no --verbose (tensorflow_logs=False).
+parsed; that also answers --help or a usage error in 0.1 to 1.5 s rather
+than after the 10 s TensorFlow took to load on the shared 2-core machine.
+Every other import is at the top of its module. The benchmarks (which load
+TensorFlow with their modules) and the static server have no --verbose
+(tensorflow_logs=False).
 
 A tool in convert/ runs as a script (`python convert/export_tfjs.py`), so its
 first lines put the repository on sys.path; benchmarks run as modules
