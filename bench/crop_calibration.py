@@ -26,20 +26,22 @@ import argparse
 import csv
 import json
 import math
-import os
 import sys
 import tempfile
 import zlib
 from pathlib import Path
 
+import cv2
 import numpy as np
+from PIL import Image
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bench.common import RESULTS_DIR, markdown_table, site_missing, write_results  # noqa: E402
-from bench.detector_page import detector_page  # noqa: E402
-from convert.constants import INPUT_SIZE, PIXEL_SCALE, SHARED_DIR, WEIGHTS_DIR_ENV  # noqa: E402
+from bench.common import RESULTS_DIR, markdown_table, site_missing, write_results
+from bench.detector_page import detector_page
+from convert import cli, mesonet
+from convert.constants import INPUT_SIZE, PIXEL_SCALE, SHARED_DIR
+from convert.metrics import roc_auc
+from convert.preprocess import decode
+from convert.scoring import keras_scores
 
 DATASETS = SHARED_DIR / "datasets"
 SETS = ("mesonet_df_validation", "dfdc_faces224")
@@ -92,8 +94,6 @@ def nearest_input(rgb, box=None):
 
 def padded(rgb, kind):
     """The crop in the middle of a picture PAD times its side: grey, or its own blurred enlargement."""
-    import cv2
-
     h, w = rgb.shape[:2]
     if kind == "grey":
         canvas = np.full((h * PAD, w * PAD, 3), 128, np.uint8)
@@ -105,12 +105,10 @@ def padded(rgb, kind):
 
 
 def auc(labels, scores):
-    from convert.metrics import roc_auc
-
     return roc_auc(labels, scores)  # fake = positive, scores are P(real)
 
 
-def main(argv=None):
+def build_parser():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--margins", default="1.3,1.35,1.4,1.5,1.6")
     parser.add_argument("--shifts", default="-0.1,-0.08,-0.05,0,0.05", help="vertical shifts, box heights")
@@ -118,13 +116,16 @@ def main(argv=None):
     parser.add_argument("--limit", type=int, default=0, help="at most this many crops a set (quick runs)")
     parser.add_argument("--detect-again", action="store_true",
                         help="ignore the detections cached in results/ from the last run with these pictures")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv=None):
+    return cli.run(build_parser(), work, argv, tensorflow_logs=False)
+
+
+def work(args):
     if site_missing():
         return 2
-    from PIL import Image
-
-    from convert.preprocess import decode
-
     margins = [float(m) for m in args.margins.split(",")]
     shifts = [float(s) for s in args.shifts.split(",")]
     kinds = args.kinds.split(",")
@@ -132,7 +133,8 @@ def main(argv=None):
     for folder in SETS:
         rows = groups(folder)
         if args.limit:  # every k-th crop of each label
-            rows = [r for label in (0, 1) for r in [r for r in rows if r[1] == label][:: max(1, len(rows) // args.limit)]]
+            step = max(1, len(rows) // args.limit)
+            rows = [r for label in (0, 1) for r in [r for r in rows if r[1] == label][::step]]
         for file, label, group in rows:
             items.append((folder, file, label, is_dev(group), decode(DATASETS / folder / file)))
     pictures = {}
@@ -159,27 +161,22 @@ def main(argv=None):
             cache.write_text(json.dumps({"key": key, "found": found}))
         print(f"detections: {len(found)} pictures", flush=True)
 
-    os.environ.setdefault(WEIGHTS_DIR_ENV, str(SHARED_DIR / "models"))
-    from convert import mesonet, weights
-
-    model, _ = mesonet.load(weights.resolve("meso4-df"))
+    model = mesonet.load_source("meso4-df").model
 
     def score(inputs):
-        out = []
-        for i in range(0, len(inputs), 64):
-            out += model(np.stack(inputs[i:i + 64]), training=False).numpy().reshape(-1).tolist()
-        return np.array(out)
+        return keras_scores(model, inputs, to_inputs=np.stack, batch_size=64).astype(np.float64)
 
     whole = score([nearest_input(rgb) for *_, rgb in items])
     lines, results = [], {"whole": whole.tolist()}
     # Geometry: where the crop is relative to the detector's box, per set and kind (dev half).
     geometry = []
     best = {}
-    for i, (folder, _, _, dev, rgb) in enumerate(items):
+    for i, (folder, _, _, dev, _) in enumerate(items):
         for kind in kinds:
             ds = [d for d in found[f"{i}-{kind}.png"] if d["score"] >= MIN_CONFIDENCE]
             canvas, (px, py, side) = pictures[(i, kind)]
-            inside = [d for d in ds if px <= d["x"] + d["width"] / 2 <= px + side and py <= d["y"] + d["height"] / 2 <= py + side]
+            inside = [d for d in ds if px <= d["x"] + d["width"] / 2 <= px + side
+                      and py <= d["y"] + d["height"] / 2 <= py + side]
             best[(i, kind)] = max(inside, key=lambda d: d["score"]) if inside else None
             d = best[(i, kind)]
             if d and dev:
@@ -191,7 +188,8 @@ def main(argv=None):
         for kind in kinds:
             g = np.array([r[2:] for r in geometry if r[0] == folder and r[1] == kind])
             if len(g):
-                rows.append([folder, kind, len(g)] + [f"{np.median(g[:, k]):.3f} ({np.percentile(g[:, k], 25):.2f}-{np.percentile(g[:, k], 75):.2f})" for k in range(3)])
+                rows.append([folder, kind, len(g)] + [f"{np.median(g[:, k]):.3f} ({np.percentile(g[:, k], 25):.2f}"
+                                                      f"-{np.percentile(g[:, k], 75):.2f})" for k in range(3)])
     lines += ["Geometry on the dev half: the training crop relative to the detector's box, median (quartiles)",
               markdown_table(["set", "around", "n", "crop side / box side", "centre x offset / box width",
                               "centre y offset / box height"], rows)]
@@ -205,12 +203,13 @@ def main(argv=None):
         for shift in shifts:
             for kind in kinds:
                 inputs, keys = [], []
-                for i, (_, _, _, _, rgb) in enumerate(items):
+                for i in range(len(items)):
                     d = best[(i, kind)]
                     if d is None:
                         continue
                     canvas = pictures[(i, kind)][0]
-                    inputs.append(nearest_input(canvas, square_crop(d, canvas.shape[1], canvas.shape[0], margin, (0, shift))))
+                    box = square_crop(d, canvas.shape[1], canvas.shape[0], margin, (0, shift))
+                    inputs.append(nearest_input(canvas, box))
                     keys.append(i)
                 scores = dict(zip(keys, score(inputs)))
                 print(f"scored margin {margin} shift {shift} around {kind}", flush=True)

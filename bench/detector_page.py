@@ -9,11 +9,8 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from convert import browser, webserver  # noqa: E402
-from convert.constants import SITE_DIR  # noqa: E402
+from convert import browser, webserver
+from convert.constants import SITE_DIR
 
 # In the page: one detector per tiling setting, made on first use.
 DETECT = """async ({ names, tiling }) => {

@@ -11,18 +11,25 @@ from pathlib import Path
 import numpy as np
 
 from bench.common import markdown_table, median_ms, write_results
-from convert import browser, explain, mesonet, parity, webserver, weights
-from convert.constants import PARITY_BACKENDS
+from convert import browser, cli, explain, mesonet, parity, webserver
+from convert.constants import INPUT_CHANNELS, INPUT_SIZE, PARITY_BACKENDS
 from convert.export import export
 
 
-def main(argv=None):
+def build_parser():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="meso4-df")
     parser.add_argument("--runs", type=int, default=10)
-    args = parser.parse_args(argv)
-    model, _ = mesonet.load(weights.resolve(args.model))
-    face = np.random.default_rng(0).random((1, 256, 256, 3), dtype=np.float32)
+    return parser
+
+
+def main(argv=None):
+    return cli.run(build_parser(), work, argv, tensorflow_logs=False)
+
+
+def work(args):
+    model = mesonet.load_source(args.model).model
+    face = np.random.default_rng(0).random((1, INPUT_SIZE, INPUT_SIZE, INPUT_CHANNELS), dtype=np.float32)
     python_ms = median_ms(lambda: explain.grad_cam(model, face), args.runs)
     rows = [["python (tf.GradientTape)", f"{python_ms:.1f}", "1.0"]]
     data = [{"runtime": "python", "median_ms": python_ms}]

@@ -24,17 +24,19 @@ import sys
 import tempfile
 from pathlib import Path
 
+import cv2
 import numpy as np
+from PIL import Image
+from sklearn.datasets import load_sample_images
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bench.common import markdown_table, site_missing, write_results  # noqa: E402
-from bench.detector_page import detector_page  # noqa: E402
-from convert.constants import SHARED_DIR  # noqa: E402
+from bench.common import markdown_table, site_missing, write_results
+from bench.detector_page import detector_page
+from convert import cli
+from convert.constants import INPUT_CHANNELS, INPUT_SIZE, SHARED_DIR, TEST_IMAGES_DIR
+from convert.preprocess import decode
 
 DATASETS = SHARED_DIR / "datasets"
-FACES = sorted((ROOT / "data" / "mesonet-test-images").glob("*/*.jpg"))
+FACES = sorted(TEST_IMAGES_DIR.glob("*/*.jpg"))
 CLIPS = {"ffpp": DATASETS / "ffpp_c23_clips" / "real" / "519.mp4",
          "dfdc_real": DATASETS / "dfdc_clips" / "real" / "lynaeydofd.mp4",
          "dfdc_fake": DATASETS / "dfdc_clips" / "fake" / "abofeumbvv.mp4"}
@@ -49,15 +51,17 @@ SETTINGS = {"whole": {"tiling": NO_TILES, "retry": None},
             "always tiles": {"tiling": {**NO_TILES, "above": 1280, "skip": 1e9}, "retry": RETRY},
             "tiles unless a large face": {"tiling": {**NO_TILES, "above": 1280, "skip": 1 / 16}, "retry": RETRY},
             "site": None}
-MESONET_MS = """async () => {
+MESONET_MS = """async (shape) => {
   const tf = await import('/vendor/tf.js');
   const { loadMesoNet } = await import('/js/model.js');
   const model = await loadMesoNet(new URL('/model/meso4-df/', location.href).href);
-  const x = tf.zeros([1, 256, 256, 3]);
+  const x = tf.zeros(shape);
   const started = performance.now();
   while (performance.now() - started < 1000) await model.predict(x);
   const times = [];
-  for (let i = 0; i < 15; i += 1) { const t = performance.now(); await model.predict(x); times.push(performance.now() - t); }
+  for (let i = 0; i < 15; i += 1) {
+    const t = performance.now(); await model.predict(x); times.push(performance.now() - t);
+  }
   x.dispose(); model.dispose();
   times.sort((a, b) => a - b);
   return times[7];
@@ -65,8 +69,6 @@ MESONET_MS = """async () => {
 
 
 def frame(clip, index):
-    import cv2
-
     capture = cv2.VideoCapture(str(clip))
     capture.set(cv2.CAP_PROP_POS_FRAMES, index)
     ok, bgr = capture.read()
@@ -76,8 +78,6 @@ def frame(clip, index):
 
 
 def save(folder, name, rgb):
-    from PIL import Image
-
     Image.fromarray(rgb).save(Path(folder) / name, quality=92)
     return name
 
@@ -90,10 +90,6 @@ def centre_inside(d, square):
 
 def small_faces(folder, detect, rng):
     """Pictures with pasted small faces: [(name, [(x, y, side)], size label)]."""
-    import cv2
-
-    from convert.preprocess import decode
-
     faces = [decode(p) for p in FACES]
     # A face's size is the side of its detector box: each fixture is shrunk so that its
     # face (boxed on the full-size fixture) has the wanted side.
@@ -139,8 +135,6 @@ def small_faces(folder, detect, rng):
 
 
 def no_face_pictures(folder, detect):
-    from sklearn.datasets import load_sample_images
-
     names = []
     y, x = np.mgrid[0:240, 0:320]
     names.append(save(folder, "gradient.png",
@@ -167,12 +161,19 @@ def no_face_pictures(folder, detect):
     return names
 
 
-def main(argv=None):
+def build_parser():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", default="time,crops,small,noface")
     parser.add_argument("--settings", default="whole,whole+retry,tiles unless a large face,site")
     parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv=None):
+    return cli.run(build_parser(), work, argv, tensorflow_logs=False)
+
+
+def work(args):
     if site_missing():
         return 2
     only = set(args.only.split(","))
@@ -181,12 +182,12 @@ def main(argv=None):
     lines = []
     with tempfile.TemporaryDirectory() as folder, detector_page(folder) as detect:
         for name, target in (("mesonet", DATASETS / "mesonet_df_validation"), ("dfdc", DATASETS / "dfdc_faces224"),
-                             ("fixtures", ROOT / "data" / "mesonet-test-images")):
+                             ("fixtures", TEST_IMAGES_DIR)):
             (Path(folder) / name).symlink_to(target)
         if "time" in only:
             times = {"640x480": save(folder, "frame-640.jpg", frame(CLIPS["ffpp"], 30)),
                      "1920x1080": save(folder, "frame-1080.jpg", frame(CLIPS["dfdc_real"], 30))}
-            mesonet = detect.page.evaluate(MESONET_MS)
+            mesonet = detect.page.evaluate(MESONET_MS, [1, INPUT_SIZE, INPUT_SIZE, INPUT_CHANNELS])
             rows = []
             for size, name in times.items():
                 for setting in settings:
@@ -198,8 +199,8 @@ def main(argv=None):
         if "crops" in only:
             rows = []
             for name in ("mesonet", "dfdc"):
-                files = sorted(p.relative_to(DATASETS).as_posix() for p in
-                               (DATASETS / ("mesonet_df_validation" if name == "mesonet" else "dfdc_faces224")).glob("*/*.jpg"))
+                crops = DATASETS / ("mesonet_df_validation" if name == "mesonet" else "dfdc_faces224")
+                files = sorted(p.relative_to(DATASETS).as_posix() for p in crops.glob("*/*.jpg"))
                 for setting in [s for s in settings if "tiles" not in s]:
                     found = detect([f"{name}/{Path(f).parent.name}/{Path(f).name}" for f in files], SETTINGS[setting])
                     best = np.array([max((d["score"] for d in ds), default=0) for ds in found])
@@ -214,7 +215,7 @@ def main(argv=None):
             for setting in [s for s in settings if s != "whole+retry"]:
                 found = detect([c[0] for c in cases], SETTINGS[setting])
                 tally = {}
-                for (name, squares, label), ds in zip(cases, found):
+                for (_, squares, label), ds in zip(cases, found):
                     t = tally.setdefault(label, [0] * len(levels) + [0])
                     for k, level in enumerate(levels):
                         t[k] += sum(any(centre_inside(d, s) for d in ds if d["score"] >= level) for s in squares)

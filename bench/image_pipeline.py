@@ -8,8 +8,9 @@ reading the score back) and the total, as the page itself measures them
 (data-detect-ms, data-classify-ms, data-total-ms on each card). Each image is
 analysed twice and the second (warm) run is reported. Native Keras batch-1
 latency on the very crops the page scored is printed beside it. The pictures:
-two fixture faces, a MesoNet and a DFDC crop, a 640x480 FF++ frame and a
-1920x1080 DFDC frame; per picture, the face detector's time (BlazeFace,
+two of the repository's test faces, a MesoNet and a DFDC crop, a 640x480 FF++
+frame and a 1920x1080 DFDC frame (without ../shared/datasets: a 640x480 and a
+1920x1080 picture made of the test faces instead); per picture, the face detector's time (BlazeFace,
 site/js/face-detector.js) and "file": from the file's turn in the queue to
 its verdict on the card (reading, decoding, faces, scores, drawing;
 data-file-ms).
@@ -23,15 +24,17 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import cv2
+from PIL import Image
 
-from bench.common import markdown_table, runtime_label, site_missing, site_visits, write_results  # noqa: E402
-from convert import browser  # noqa: E402
-from convert.constants import SHARED_DIR, SITE_DIR, WEIGHTS_DIR_ENV  # noqa: E402
+from bench.common import markdown_table, runtime_label, site_missing, site_visits, write_results
+from convert import browser, cli, mesonet
+from convert.constants import SHARED_DATASETS_DIR, SITE_DIR, TEST_IMAGES_DIR
+from convert.preprocess import decode, to_input
+from convert.tfenv import tf
+from tests.clips import face_picture
 
-FIXTURES = SHARED_DIR / "fixtures" / "mesonet-test-images"
-DATASETS = SHARED_DIR / "datasets"
+DATASETS = SHARED_DATASETS_DIR
 CLIPS = [DATASETS / "ffpp_c23_clips" / "real" / "519.mp4", DATASETS / "dfdc_clips" / "real" / "lynaeydofd.mp4"]
 BYTES_BEFORE_READY = """() => {
   const entries = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')];
@@ -40,9 +43,11 @@ BYTES_BEFORE_READY = """() => {
 
 
 def images(folder):
-    import cv2
-
-    paths = sorted(FIXTURES.glob("*/*.jpg"))[:2]
+    faces = sorted(TEST_IMAGES_DIR.glob("*/*.jpg"))
+    paths = faces[:2]
+    if not DATASETS.is_dir():
+        return paths + [face_picture(Path(folder) / f"faces-{w}x{h}.jpg", faces[:2], size=(w, h), side=side)
+                        for (w, h), side in (((640, 480), 160), ((1920, 1080), 220))]
     paths += [sorted((DATASETS / "mesonet_df_validation" / "real").glob("*.jpg"))[0],
               sorted((DATASETS / "dfdc_faces224" / "fake").glob("*.jpg"))[0]]
     for clip in CLIPS:
@@ -58,8 +63,6 @@ def images(folder):
 
 
 def run_backend(chromium, url, backend, paths, isolated):
-    from PIL import Image
-
     context = chromium.new_context()
     try:
         page = context.new_page()
@@ -99,14 +102,7 @@ def run_backend(chromium, url, backend, paths, isolated):
 
 def keras_latency(paths, boxes_per_image, repeat):
     """Median batch-1 latency of native Keras on the same crops, per image (all its faces)."""
-    import os
-
-    os.environ.setdefault(WEIGHTS_DIR_ENV, str(SHARED_DIR / "models"))
-    from convert import mesonet, weights
-    from convert.preprocess import decode, to_input
-    from convert.tfenv import tf
-
-    model, _ = mesonet.load(weights.resolve("meso4-df"))
+    model = mesonet.load_source("meso4-df").model
     call = tf.function(lambda x: model(x, training=False))
     out = {}
     for path, boxes in zip(paths, boxes_per_image):
@@ -124,11 +120,18 @@ def keras_latency(paths, boxes_per_image, repeat):
     return out
 
 
-def main(argv=None):
+def build_parser():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backends", default="wasm,cpu,webgl")
     parser.add_argument("--repeat", type=int, default=20, help="Keras timing repetitions")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv=None):
+    return cli.run(build_parser(), work, argv, tensorflow_logs=False)
+
+
+def work(args):
     if site_missing():
         return 2
     with tempfile.TemporaryDirectory() as folder:
@@ -155,7 +158,8 @@ def main(argv=None):
             k = keras[row["image"]]
             ratio = row["classify"] / k if k == k and k > 0 else float("nan")
             print(f"{row['image'][:28]:28} {row['size'][:10]:>10} {row['faces']:5d} {r['backend']:28} "
-                  f"{row['detect']:8.1f} {row['classify']:9.1f} {row['total']:8.1f} {row['file']:8.1f} {k:7.1f} {ratio:6.2f}")
+                  f"{row['detect']:8.1f} {row['classify']:9.1f} {row['total']:8.1f} {row['file']:8.1f} "
+                  f"{k:7.1f} {ratio:6.2f}")
     print("\nMedian classify / keras per backend:")
     summary = []
     for r in results:
@@ -163,13 +167,13 @@ def main(argv=None):
                   if keras[row["image"]] == keras[row["image"]] and row["faces"]]
         detects = [row["detect"] for row in r["rows"] if row["detect"] == row["detect"]]
         by_size = {row["size"]: row for row in r["rows"]}
-        frame = lambda size, key: f"{by_size[size][key]:.0f}" if size in by_size else "–"  # noqa: E731
         ratio = statistics.median(ratios) if ratios else float("nan")
         if ratios:
             print(f"  {r['backend']:28} {ratio:.2f}x")
         summary.append([r["backend"], f"{r['ready_ms']:.0f}", f"{r['ready_bytes'] / 1e6:.1f}",
                         f"{statistics.median(detects):.0f}" if detects else "–",
-                        frame("640x480", "detect"), frame("1920x1080", "detect"),
+                        *(f"{by_size[size]['detect']:.0f}" if size in by_size else "–"
+                          for size in ("640x480", "1920x1080")),
                         f"{statistics.median(row['file'] for row in r['rows']):.0f}",
                         f"{statistics.median(row['classify'] / max(row['faces'], 1) for row in r['rows']):.1f}",
                         f"{ratio:.2f}x"])

@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 from bench.common import ROOT, markdown_table, site_missing, write_results
-from convert import browser, webserver
+from convert import browser, cli, webserver
 from convert.constants import SITE_DIR
 
 CLI = ROOT / "bench" / "lighthouse" / "node_modules" / "lighthouse" / "cli" / "index.js"
@@ -49,10 +49,17 @@ def run_once(url, out_dir, form_factor):
     return row, failing
 
 
-def main(argv=None):
+def build_parser():
     parser = argparse.ArgumentParser(prog="bench.lighthouse", description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv=None):
+    return cli.run(build_parser(), work, argv, tensorflow_logs=False)
+
+
+def work(args):
     if site_missing():
         return 2
     if not CLI.is_file():

@@ -10,10 +10,11 @@ import tempfile
 from pathlib import Path
 
 from bench.common import markdown_table, write_results
-from convert import browser, inference_graph, mesonet, webserver, weights
-from convert.constants import PARITY_BACKENDS, SITE_DIR
+from convert import browser, cli, inference_graph, mesonet, webserver
+from convert.constants import INPUT_CHANNELS, INPUT_SIZE, PARITY_BACKENDS, SITE_DIR
+from convert.tfenv import tensorflowjs, tf
 
-TIMING = '''async ([base, backend, runs]) => {
+TIMING = '''async ([base, backend, runs, shape]) => {
   const tf = await import('/vendor/tf.js');
   tf.setWasmPaths(base + '/vendor/');
   if (!(await tf.setBackend(backend))) return null;
@@ -22,7 +23,7 @@ TIMING = '''async ([base, backend, runs]) => {
     layers: await tf.loadLayersModel(base + '/__model__/layers/model.json'),
     graph: await tf.loadGraphModel(base + '/__model__/graph/model.json'),
   };
-  const x = tf.randomUniform([1, 256, 256, 3]);
+  const x = tf.randomUniform(shape);
   // apply, as the site calls it: LayersModel.predict would add a Slice
   const call = (m) => (m === models.layers ? m.apply(x, { training: false }) : m.predict(x));
   const run = async (m) => { const y = call(m); const v = await y.data(); y.dispose(); return v[0]; };
@@ -42,15 +43,12 @@ TIMING = '''async ([base, backend, runs]) => {
 
 
 def export_both(model_id, folder):
-    import tensorflowjs as tfjs
-
-    from convert.tfenv import tf
-
-    trained, _ = mesonet.load(weights.resolve(model_id))
+    tfjs = tensorflowjs()
+    trained = mesonet.load_source(model_id).model
     model, _ = inference_graph.serving_graph(trained)  # the graph the exporter saves
     tfjs.converters.save_keras_model(model, str(folder / "layers"))
 
-    @tf.function(input_signature=[tf.TensorSpec([None, 256, 256, 3], tf.float32)])
+    @tf.function(input_signature=[tf.TensorSpec([None, INPUT_SIZE, INPUT_SIZE, INPUT_CHANNELS], tf.float32)])
     def serve(x):
         return model(x, training=False)
 
@@ -58,11 +56,18 @@ def export_both(model_id, folder):
     tfjs.converters.convert_tf_saved_model(str(folder / "saved"), str(folder / "graph"))
 
 
-def main(argv=None):
+def build_parser():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="meso4-df")
     parser.add_argument("--runs", type=int, default=40)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv=None):
+    return cli.run(build_parser(), work, argv, tensorflow_logs=False)
+
+
+def work(args):
     rows, data = [], []
     with tempfile.TemporaryDirectory() as tmp:
         export_both(args.model, Path(tmp))
@@ -72,7 +77,7 @@ def main(argv=None):
                 page = chromium.new_page()
                 page.goto(f"{base}/model/README.md")  # any same-origin document
                 runs = args.runs if backend != "webgl" else max(args.runs // 4, 5)
-                result = page.evaluate(TIMING, [base, backend, runs])
+                result = page.evaluate(TIMING, [base, backend, runs, [1, INPUT_SIZE, INPUT_SIZE, INPUT_CHANNELS]])
                 page.close()
                 if result is None:
                     continue

@@ -17,9 +17,10 @@ from pathlib import Path
 import numpy as np
 
 from bench.common import markdown_table, median_ms, runtime_label, site_visits, write_results
-from convert import browser, mesonet, parity, weights
-from convert.constants import QUANTIZATIONS, SHARED_DATASETS_DIR
+from convert import browser, cli, mesonet, parity
+from convert.constants import INPUT_CHANNELS, INPUT_SIZE, QUANTIZATIONS, SHARED_DATASETS_DIR
 from convert.export import export
+from convert.tfenv import tf
 
 BATCH = 16
 
@@ -35,14 +36,18 @@ def real_face_images(limit=96):
 def keras_forward(model_id):
     """Native Keras through a compiled tf.function: an eager model call spends
     most of its ~10 ms batch-1 time in Python dispatch, not arithmetic."""
-    from convert.tfenv import tf
-
-    model, _ = mesonet.load(weights.resolve(model_id))
+    model = mesonet.load_source(model_id).model
     forward = tf.function(lambda x: model(x, training=False))
-    x1 = tf.constant(np.random.default_rng(0).random((1, 256, 256, 3), dtype=np.float32))
-    xb = tf.constant(np.random.default_rng(1).random((BATCH, 256, 256, 3), dtype=np.float32))
+    face = (INPUT_SIZE, INPUT_SIZE, INPUT_CHANNELS)
+    x1 = tf.constant(np.random.default_rng(0).random((1, *face), dtype=np.float32))
+    xb = tf.constant(np.random.default_rng(1).random((BATCH, *face), dtype=np.float32))
     return lambda runs: (median_ms(lambda: forward(x1).numpy(), runs),
                          median_ms(lambda: forward(xb).numpy(), max(runs // 3, 5)) / BATCH)
+
+
+def spread(row, key):
+    """A latency's median over the rounds, and their range."""
+    return "{:.2f} ({:.2f}-{:.2f})".format(row[key], *(f(r[key] for r in row["rounds"]) for f in (min, max)))
 
 
 # (backend, isolated): WASM twice, as a first visit has it (one thread) and as a
@@ -90,13 +95,20 @@ def latency_rounds(model_id, model_dir, runs, rounds):
     return out
 
 
-def main(argv=None):
+def build_parser():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="+", default=["meso4-df"])
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds; medians over them")
     parser.add_argument("--no-export", action="store_true", help="time only, skip the export and parity table")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv=None):
+    return cli.run(build_parser(), work, argv, tensorflow_logs=False)
+
+
+def work(args):
     images = [] if args.no_export else real_face_images()
     latency_rows, export_rows, data = [], [], {"batch": BATCH, "latency": {}, "export": []}
     for model_id in args.models:
@@ -107,9 +119,7 @@ def main(argv=None):
         data["latency"][model_id] = latency
         native = latency["keras (native)"]
         for name, row in latency.items():
-            spread = lambda key: "{:.2f} ({:.2f}-{:.2f})".format(  # noqa: E731
-                row[key], *(f(r[key] for r in row["rounds"]) for f in (min, max)))
-            latency_rows.append([model_id, name, spread("batch1_ms"), spread("batched_ms"),
+            latency_rows.append([model_id, name, spread(row, "batch1_ms"), spread(row, "batched_ms"),
                                  f"{row['batch1_ms'] / native['batch1_ms']:.2f}",
                                  f"{row['batched_ms'] / native['batched_ms']:.2f}"])
         for quantize in ([] if args.no_export else QUANTIZATIONS):

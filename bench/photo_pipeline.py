@@ -24,14 +24,15 @@ import tempfile
 import time
 from pathlib import Path
 
+import cv2
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bench.common import markdown_table, site_missing, site_visits, write_results  # noqa: E402
-from convert import browser, metrics  # noqa: E402
-from convert.constants import SHARED_DATASETS_DIR, SITE_DIR, TEST_IMAGES_DIR  # noqa: E402
+from bench.common import markdown_table, site_missing, site_visits, write_results
+from convert import browser, cli, mesonet, metrics
+from convert.constants import SHARED_DATASETS_DIR, SITE_DIR, TEST_IMAGES_DIR
+from convert.preprocess import decode, to_input
+from convert.tfenv import tf
+from tests.clips import face_picture
 
 BATCH = 60
 # In the page: the time from the input's change event to each new card's done
@@ -67,11 +68,6 @@ def held_out_crops():
 
 def pictures(folder):
     """{kind: path}: three ~70 px faces in 1080p, a 1080p DFDC frame, a landscape without people."""
-    import cv2
-
-    sys.path.insert(0, str(ROOT / "tests"))
-    from clips import face_picture
-
     faces = sorted(TEST_IMAGES_DIR.glob("*/*.jpg"))
     made = {"three 70 px faces, 1920x1080": face_picture(folder / "three-faces.jpg", faces[:3],
                                                            size=(1920, 1080), side=100)}
@@ -100,7 +96,8 @@ def add_and_time(page, paths, first_card):
       check();
     })""", last)
     changed = page.evaluate(f"window.__bench.changes[{count}]")
-    times = page.evaluate(f"Array.from({{ length: {len(paths)} }}, (_, i) => window.__bench.done.get({first_card} + i))")
+    times = page.evaluate(f"Array.from({{ length: {len(paths)} }}, "
+                          f"(_, i) => window.__bench.done.get({first_card} + i))")
     cards = page.locator("[data-testid=result]")
     rows = []
     for i, t in enumerate(times):
@@ -113,11 +110,7 @@ def add_and_time(page, paths, first_card):
 
 def native_ms(paths):
     """Median per picture of decode + resize + Keras batch 1, as the page does with faces off."""
-    from convert import mesonet, weights
-    from convert.preprocess import decode, to_input
-    from convert.tfenv import tf
-
-    model, _ = mesonet.load(weights.resolve("meso4-df"))
+    model = mesonet.load_source("meso4-df").model
     call = tf.function(lambda x: model(x, training=False))
     call(to_input(decode(paths[0]))[None]).numpy()
     times = []
@@ -128,10 +121,17 @@ def native_ms(paths):
     return statistics.median(times), [float(call(to_input(decode(p))[None]).numpy().reshape(-1)[0]) for p in paths]
 
 
-def main(argv=None):
+def build_parser():
     parser = argparse.ArgumentParser(prog="bench.photo_pipeline", description=__doc__.splitlines()[0])
     parser.add_argument("--isolated", action="store_true", help="as a returning visit (WASM threads)")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv=None):
+    return cli.run(build_parser(), work, argv, tensorflow_logs=False)
+
+
+def work(args):
     if site_missing():
         return 2
     crops = held_out_crops()

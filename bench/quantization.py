@@ -11,14 +11,19 @@ sample.
 
     .venv/bin/python -m bench.quantization
 """
+import argparse
 import sys
 
 import numpy as np
 
 from bench.common import markdown_table, write_results
-from convert import inference_graph, mesonet, parity, weights
+from convert import cli, inference_graph, mesonet, parity
 from convert.constants import PARITY_TOLERANCE, PUBLISHED_MODELS, SHARED_DIR, THRESHOLDS
 from convert.preprocess import load_inputs
+from convert.scoring import keras_scores
+from convert.tfenv import tensorflowjs
+
+BATCH = 64
 
 
 def bands(scores):
@@ -27,8 +32,7 @@ def bands(scores):
 
 
 def dequantized(weights_list, option):
-    from tensorflowjs import quantization
-
+    quantization = tensorflowjs().quantization
     dtype = quantization.QUANTIZATION_OPTION_TO_DTYPES[option]
     out = []
     for w in weights_list:
@@ -37,18 +41,26 @@ def dequantized(weights_list, option):
     return out
 
 
+def build_parser():
+    return argparse.ArgumentParser(prog="bench.quantization", description=__doc__.split("\n\n")[0])
+
+
 def main(argv=None):
+    return cli.run(build_parser(), work, argv, tensorflow_logs=False)
+
+
+def work(args):
     images = parity.list_images([SHARED_DIR / "datasets"])
     inputs = load_inputs(images)
     rows, data = [], []
     for model_id in PUBLISHED_MODELS:
-        model, _ = mesonet.load(weights.resolve(model_id))
-        reference = model.predict(inputs, batch_size=64, verbose=0).ravel()
+        model = mesonet.load_source(model_id).model
+        reference = keras_scores(model, inputs, batch_size=BATCH)
         served, _ = inference_graph.serving_graph(model)
         original = served.get_weights()
         for option in ("float16", "uint8"):
             served.set_weights(dequantized(original, option))
-            scores = served.predict(inputs, batch_size=64, verbose=0).ravel()
+            scores = keras_scores(served, inputs, batch_size=BATCH)
             delta = np.abs(scores - reference)
             tolerance = PARITY_TOLERANCE[option]["cpu"]
             figures = {"max": float(delta.max()), "p99": float(np.percentile(delta, 99)),
@@ -67,4 +79,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())

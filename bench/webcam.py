@@ -17,19 +17,19 @@ batch 1) on the square crop, frames per second.
 The issue's memory check is a 5-minute run: --seconds 300.
 """
 import argparse
-import os
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import cv2
 
-from bench.common import markdown_table, runtime_label, site_missing, site_visits, write_results  # noqa: E402
-from convert import browser, y4m  # noqa: E402
-from convert.constants import SHARED_DIR, SITE_DIR, WEIGHTS_DIR_ENV  # noqa: E402
+from bench.common import markdown_table, runtime_label, site_missing, site_visits, write_results
+from convert import browser, cli, mesonet, y4m
+from convert.constants import INPUT_CHANNELS, INPUT_SIZE, SHARED_DIR, SITE_DIR
+from convert.preprocess import decode, to_input
+from convert.tfenv import tf
 
 FACE = SHARED_DIR / "fixtures" / "mesonet-test-images" / "real" / "real00240.jpg"
 SWEEP_FRAMES = 30  # frames for the face to cross the frame and back (1 s at the default 30 fps)
@@ -47,8 +47,6 @@ SAMPLE = f"""async () => {{
 
 def camera_frames():
     """The frames, and where the face is in each (x, y, w, h)."""
-    from convert.preprocess import decode
-
     face = decode(FACE)
     half = SWEEP_FRAMES // 2
     xs = [round(SWEEP_X[0] + (SWEEP_X[1] - SWEEP_X[0]) * i / (half - 1)) for i in range(half)]
@@ -110,19 +108,12 @@ def native(frames_path, seconds, known_boxes):
     only). With OpenCV 4 on the path (e.g. `pip install --target DIR
     opencv-python-headless<5` and PYTHONPATH=DIR) the cascade runs.
     """
-    import cv2
-
-    os.environ.setdefault(WEIGHTS_DIR_ENV, str(SHARED_DIR / "models"))
-    from convert import mesonet, weights
-    from convert.preprocess import to_input
-    from convert.tfenv import tf
-
-    model, _ = mesonet.load(weights.resolve("meso4-df"))
+    model = mesonet.load_source("meso4-df").model
     call = tf.function(lambda x: model(x, training=False))
     haar = hasattr(cv2, "CascadeClassifier")
     if haar:
         cascade = cv2.CascadeClassifier(str(Path(cv2.data.haarcascades) / "haarcascade_frontalface_default.xml"))
-    call(tf.zeros((1, 256, 256, 3))).numpy()  # trace
+    call(tf.zeros((1, INPUT_SIZE, INPUT_SIZE, INPUT_CHANNELS))).numpy()  # trace
     frames = found = 0
     detect_ms, classify_ms = [], []
     started = time.perf_counter()
@@ -165,7 +156,7 @@ def median_of(timings, key):
     return statistics.median(values) if values else float("nan")
 
 
-def main(argv=None):
+def build_parser():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=30,
                         help="length of each live run, first and returning visit (300 for the memory check)")
@@ -173,7 +164,14 @@ def main(argv=None):
     parser.add_argument("--camera-fps", type=int, default=30,
                         help="the fake camera's frame rate (above the 15 fps target, so the page's own limit shows)")
     parser.add_argument("--native-seconds", type=float, default=20, help="length of the native run")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv=None):
+    return cli.run(build_parser(), work, argv, tensorflow_logs=False)
+
+
+def work(args):
     if site_missing():
         return 2
     with tempfile.TemporaryDirectory() as folder:

@@ -12,8 +12,8 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make `convert` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from convert import cli, plots  # noqa: E402
 from convert.constants import ARCHITECTURES, PUBLISHED_MODELS, REPO_ROOT  # noqa: E402
-from convert.errors import ConvertError  # noqa: E402
 
 COLOURS = {"InputLayer": "#e0e0e0", "Conv2D": "#9ecae1", "BatchNormalization": "#c7e9c0",
            "MaxPooling2D": "#fdd0a2", "Flatten": "#dadaeb", "Dropout": "#f0f0f0",
@@ -80,8 +80,6 @@ def to_markdown(rows):
 
 def draw(rows, path, title):
     """The layers as a column of boxes, top to bottom, with output shapes and parameters."""
-    from convert import plots  # sets the Agg backend
-
     plt = plots.plt
     height = 0.42
     fig, ax = plt.subplots(figsize=(6.4, 0.9 + height * len(rows)))
@@ -111,7 +109,7 @@ def draw(rows, path, title):
 
 def load_model(source):
     """A built architecture name, a published model name, or a .h5 path."""
-    from convert import mesonet
+    from convert import mesonet  # late: loads TensorFlow, after --verbose is read (convert/cli.py)
 
     if source in ARCHITECTURES:
         return mesonet.build(source)
@@ -143,12 +141,11 @@ def build_parser():
 
 
 def main(argv=None):
-    args = build_parser().parse_args(argv)
-    try:
-        rows, md, png = write(args.source, args.out)
-    except ConvertError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    return cli.run(build_parser(), work, argv)
+
+
+def work(args):
+    rows, md, png = write(args.source, args.out)
     print(f"{len(rows)} layers, {sum(r['params'] for r in rows):,} parameters -> {md}, {png}")
     return 0
 

@@ -4,6 +4,8 @@ import os
 from contextlib import contextmanager
 from pathlib import Path
 
+from playwright.sync_api import sync_playwright
+
 CHROMIUM_ENV = "MESONET_CHROMIUM"  # path to a Chromium; unset: /usr/bin/chromium if present
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = [
@@ -41,8 +43,6 @@ def driver():
     session browser, the parity check's, a benchmark's) comes from this one."""
     global _driver
     if _driver is None:
-        from playwright.sync_api import sync_playwright
-
         _driver = sync_playwright().start()
         atexit.register(_driver.stop)
     return _driver

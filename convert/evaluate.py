@@ -14,6 +14,7 @@ import argparse
 import csv
 import json
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -22,12 +23,24 @@ if __package__ in (None, ""):  # run as a script: make `convert` importable
 
 import numpy as np  # noqa: E402
 
-from convert import cli, dataset, metrics  # noqa: E402
-from convert.constants import (CALIBRATION_PRECISION, CALIBRATION_SPLIT_SEED,  # noqa: E402
-                               DECISION_THRESHOLD, EVAL_BATCH, METADATA_FILE, METRICS_FILE,
-                               POSITIVE_CLASS, PUBLISHED_MODELS, REPO_ROOT, SCORES_FILE,
-                               THRESHOLDS, THRESHOLDS_FILE)
+from convert import browser, cli, dataset, metadata, metrics, plots, webserver  # noqa: E402
+from convert.constants import (  # noqa: E402
+    CALIBRATION_PRECISION,
+    CALIBRATION_SPLIT_SEED,
+    DECISION_THRESHOLD,
+    METADATA_FILE,
+    METRICS_FILE,
+    POSITIVE_CLASS,
+    PUBLISHED_MODELS,
+    REPO_ROOT,
+    SCORES_FILE,
+    SITE_DIR,
+    THRESHOLDS,
+    THRESHOLDS_FILE,
+)
 from convert.errors import ConvertError  # noqa: E402
+from convert.preprocess import load_inputs  # noqa: E402
+from convert.scoring import keras_scores  # noqa: E402
 
 DEFAULT_OUT = REPO_ROOT / "results" / "eval"
 PLOTS = {"roc": "roc.png", "confusion": "confusion.png", "histogram": "histogram.png"}
@@ -37,26 +50,11 @@ PLOTS = {"roc": "roc.png", "confusion": "confusion.png", "histogram": "histogram
 
 def load_keras(source):
     """(keras model, facts) from a published model name or a .h5 path."""
-    from convert import mesonet
-    from convert.export import resolve_source
+    from convert import mesonet  # late: loads TensorFlow, after --verbose is read (convert/cli.py)
 
-    path, facts = resolve_source(source)
-    model, arch = mesonet.load(path, facts.get("architecture"), allow_other=True)
+    model, arch, _, _ = mesonet.load_source(source, allow_other=True)
     return model, {"model": str(source), "architecture": arch, "runtime": "keras",
                    "thresholds": dict(THRESHOLDS)}
-
-
-def score_keras(model, paths, batch_size=EVAL_BATCH, log=None):
-    """P(real) per image through the one Python preprocessing (preprocess.py)."""
-    from convert.preprocess import load_inputs
-
-    scores = []
-    for start in range(0, len(paths), batch_size):
-        inputs = load_inputs(paths[start:start + batch_size])
-        scores.append(model(inputs, training=False).numpy().reshape(-1))
-        if log:
-            log(f"scored {min(start + batch_size, len(paths))}/{len(paths)}")
-    return np.concatenate(scores).astype(np.float64)
 
 
 def browser_facts(model_dir):
@@ -74,11 +72,6 @@ def score_browser(model_dir, paths, backend="wasm", chunk=48, log=None):
     """P(real) per image from the site itself (?faces=off, whole image) in headless
     Chromium, driven only through its test hooks. The model folder is served as
     the site's only model."""
-    import tempfile
-
-    from convert import browser, metadata, webserver
-    from convert.constants import SITE_DIR
-
     meta, _ = browser_facts(model_dir)
     scores = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -158,8 +151,6 @@ def _n_groups(items, mask):
 # --- outputs (I/O) ---------------------------------------------------------
 
 def write_outputs(out_dir, report, items, p_real, title):
-    from convert import plots
-
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / METRICS_FILE).write_text(json.dumps(report, indent=2) + "\n")
@@ -198,7 +189,8 @@ def run(data_dir, source, out_dir=None, browser=False, backend="wasm", calibrate
         p_real = score_browser(source, [item.path for item in items], backend, log=log)
     else:
         model, facts = load_keras(source)
-        p_real = score_keras(model, [item.path for item in items], log=log)
+        p_real = keras_scores(model, [item.path for item in items], to_inputs=load_inputs,
+                              log=log).astype(np.float64)
     report = {"dataset": Path(data_dir).resolve().name, **facts}
     report.update(evaluate(items, p_real, DECISION_THRESHOLD, facts["thresholds"]))
     if calibrate_band:
@@ -244,7 +236,8 @@ def build_parser():
     parser.add_argument("--model", required=True,
                         help="published model name, Keras .h5, or (with --browser) an exported "
                              "TF.js folder")
-    parser.add_argument("--out", type=Path, help=f"output folder (default: {DEFAULT_OUT.relative_to(REPO_ROOT)}/<model>-<dataset>)")
+    parser.add_argument("--out", type=Path,
+                        help=f"output folder (default: {DEFAULT_OUT.relative_to(REPO_ROOT)}/<model>-<dataset>)")
     parser.add_argument("--browser", action="store_true",
                         help="score with the exported model in the site, in headless Chromium")
     parser.add_argument("--backend", default="wasm", choices=("cpu", "wasm", "webgl"),

@@ -18,30 +18,24 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from matplotlib import colormaps
+from PIL import Image
 
 if __package__ in (None, ""):  # run as a script: make `convert` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from convert import cli  # noqa: E402
+from convert.preprocess import decode, to_input  # noqa: E402
 
 TARGETS = ("fake", "real")
 
 
-def last_conv_index(model):
-    """Index in model.layers of the last Conv2D; everything after it is a chain."""
-    from convert.tfenv import keras
-
-    convs = [i for i, layer in enumerate(model.layers) if isinstance(layer, keras.layers.Conv2D)]
-    if not convs:
-        raise ValueError(f"{model.name} has no Conv2D layer to explain")
-    return convs[-1]
-
-
 def split(model):
     """(features model x -> A, head layers A -> h, (kernel, bias) of the last Dense)."""
+    from convert import mesonet  # late: loads TensorFlow, after --verbose is read (convert/cli.py)
     from convert.tfenv import keras
 
-    index = last_conv_index(model)
+    index = mesonet.last_conv_index(model)
     features = keras.Model(model.inputs, model.layers[index].output)
     head = model.layers[index + 1:-1]
     kernel, bias = model.layers[-1].get_weights()
@@ -50,7 +44,7 @@ def split(model):
 
 def grad_cam(model, inputs, target="fake"):
     """Raw Grad-CAM maps [N, h, w] (not normalised) for inputs [N, S, S, 3]."""
-    from convert.tfenv import tf
+    from convert.tfenv import tf  # late: loads TensorFlow, after --verbose is read (convert/cli.py)
 
     if target not in TARGETS:
         raise ValueError(f"target must be one of {TARGETS}")
@@ -77,9 +71,6 @@ def normalise(maps):
 def overlay_png(rgb, cam, path, opacity=0.5):
     """Write the face with the normalised map laid over it (colormap 'inferno'),
     each pixel's opacity proportional to the map so cold regions stay visible."""
-    from matplotlib import colormaps
-    from PIL import Image
-
     heat = np.asarray(Image.fromarray(np.uint8(cam * 255)).resize(rgb.shape[1::-1],
                                                                  Image.BILINEAR)) / 255.0
     colours = colormaps["inferno"](heat)[..., :3]
@@ -103,12 +94,9 @@ def main(argv=None):
 
 
 def work(args):
-    from convert import mesonet
-    from convert.export import resolve_source
-    from convert.preprocess import decode, to_input
+    from convert import mesonet  # late: loads TensorFlow, after --verbose is read (convert/cli.py)
 
-    path, facts = resolve_source(args.model)
-    model, _ = mesonet.load(path, facts.get("architecture"), allow_other=True)
+    model = mesonet.load_source(args.model, allow_other=True).model
     args.out.mkdir(parents=True, exist_ok=True)
     for image in args.images:
         rgb = decode(image)

@@ -5,7 +5,6 @@ files are never replaced). The output is built in a temporary folder beside
 the destination and moved into place only when everything (conversion,
 parity, metadata) succeeded.
 """
-import difflib
 import os
 import re
 import shutil
@@ -13,32 +12,21 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from convert import destination, inference_graph, mesonet, metadata, parity, weights
-from convert.constants import (ARCHITECTURES, CUSTOM_ARCHITECTURE, MODEL_INDEX_FILE,
-                               PARITY_BACKENDS, PARITY_SYNTHETIC_INPUTS, PARITY_TOLERANCE,
-                               PUBLISHED_MODELS, SITE_MODEL_DIR)
+from convert import destination, inference_graph, mesonet, metadata, parity, scoring
+from convert.constants import (
+    ARCHITECTURES,
+    CUSTOM_ARCHITECTURE,
+    MODEL_INDEX_FILE,
+    PARITY_BACKENDS,
+    PARITY_SYNTHETIC_INPUTS,
+    PARITY_TOLERANCE,
+    PUBLISHED_MODELS,
+    SITE_MODEL_DIR,
+)
 from convert.errors import ConvertError
 from convert.tfenv import tensorflowjs
 
 SHARD_BYTES = 4 * 1024 * 1024
-
-
-def resolve_source(source):
-    """(path, facts) for a published model name or a path to what Keras saved.
-    A path that does not exist is an error that names the closest published
-    model, so a mistyped name (meso4_df) leads to the right one."""
-    if source in PUBLISHED_MODELS:
-        entry = PUBLISHED_MODELS[source]
-        path = weights.resolve(source)
-        return path, {"id": source, "name": entry["name"], "architecture": entry["architecture"],
-                      "trained_on": entry["trained_on"], "url": weights.weights_url(source)}
-    path = Path(source)
-    if not path.exists():
-        close = difflib.get_close_matches(str(source).lower(), PUBLISHED_MODELS, n=1, cutoff=0.6)
-        hint = f"; did you mean the published model {close[0]}?" if close else ""
-        raise ConvertError(path, f"file not found, and not a published model name{hint} "
-                                 f"(published: {', '.join(PUBLISHED_MODELS)})")
-    return path, {}
 
 
 def _slug(text):
@@ -68,7 +56,7 @@ def run_parity(model, model_dir, quantize, groups, backends, log):
     used = " + ".join(f"{len(paths)} from {where}" for where, paths in groups)
     log(f"parity: scoring {len(images)} images ({used}) + {randoms} random + "
         f"{len(PARITY_SYNTHETIC_INPUTS)} synthetic inputs with Keras and TF.js ({', '.join(backends)})")
-    reference = parity.keras_scores(model, inputs)
+    reference = scoring.keras_scores(model, inputs)
     by_backend = parity.browser_scores(model_dir, inputs, backends)
     report = parity.compare(reference, by_backend, names, PARITY_TOLERANCE[quantize])
     for backend, row in report.items():
@@ -122,9 +110,7 @@ def export(source, out_dir, *, architecture=None, quantize="none", model_id=None
     band, calibration = metadata.read_thresholds(thresholds_file) if thresholds_file \
         else (None, None)
     groups = parity.parity_images(parity_images) if check_parity else None
-    path, facts = resolve_source(source)
-    model, arch = mesonet.load(path, architecture or facts.get("architecture"),
-                               allow_other=not_mesonet)
+    model, arch, path, facts = mesonet.load_source(source, architecture, allow_other=not_mesonet)
     if not_mesonet and arch != CUSTOM_ARCHITECTURE:
         raise ConvertError(path, f"is a {ARCHITECTURES[arch]}, a MesoNet: drop --not-mesonet")
     served, rewrites = inference_graph.serving_graph(model)
@@ -138,18 +124,16 @@ def export(source, out_dir, *, architecture=None, quantize="none", model_id=None
                 served, str(work), quantization_dtype_map=_quantization_map(quantize),
                 weight_shard_size_bytes=SHARD_BYTES)
         meta = metadata.build(
-            model_id=model_id, name=name or facts.get("name") or model_id, architecture=arch,
-            source={"file": path.name, "sha256": weights.sha256_of(path), "url": facts.get("url")},
-            quantization=quantize, files=metadata.file_hashes(work), parity={"skipped": True},
-            trained_on=facts.get("trained_on"), thresholds=band)
-        if calibration is not None:
-            meta["thresholds_calibration"] = calibration
-        meta.update(rewrites)
+            model_dir=work, model_id=model_id, name=name or facts.get("name") or model_id,
+            architecture=arch, source=path, source_url=facts.get("url"), quantization=quantize,
+            graph=rewrites, trained_on=facts.get("trained_on"), thresholds=band,
+            calibration=calibration)
         metadata.write(work, meta)  # the site's loader reads it during the parity check
         if check_parity:
             # against the model as trained, not the rewritten one it was saved as
-            meta["parity"] = run_parity(model, work, quantize, groups, backends, log)
-            _raise_on_parity_failure(path, meta["parity"]["backends"], quantize)
+            report = run_parity(model, work, quantize, groups, backends, log)
+            _raise_on_parity_failure(path, report["backends"], quantize)
+            meta = metadata.with_parity(meta, report)
             metadata.write(work, meta)
         destination.protect_source(where, path, os.listdir(work))
         destination.place(work, where)

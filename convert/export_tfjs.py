@@ -14,8 +14,13 @@ if __package__ in (None, ""):  # run as a script: make `convert` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from convert import cli  # noqa: E402
-from convert.constants import (ARCHITECTURES, PARITY_BACKENDS, PUBLISHED_MODELS,  # noqa: E402
-                               QUANTIZATIONS, SITE_MODEL_DIR)
+from convert.constants import (  # noqa: E402
+    ARCHITECTURES,
+    PARITY_BACKENDS,
+    PUBLISHED_MODELS,
+    QUANTIZATIONS,
+    SITE_MODEL_DIR,
+)
 
 
 def build_parser():
@@ -68,7 +73,7 @@ def work(args):
                                      else Path(args.source).stem)
         out = SITE_MODEL_DIR / model_id
     started = time.perf_counter()
-    from convert.export import export
+    from convert.export import export  # late: loads TensorFlow, after --verbose is read (convert/cli.py)
 
     meta = export(args.source, out, architecture=args.arch, quantize=args.quantize,
                   model_id=args.model_id, name=args.name, check_parity=args.check_parity,

@@ -26,12 +26,24 @@ if __package__ in (None, ""):  # run as a script: make `convert` importable
 import numpy as np  # noqa: E402
 from PIL import Image, ImageEnhance, ImageFilter  # noqa: E402
 
-from convert import cli, dataset, metrics  # noqa: E402
-from convert.constants import (AUGMENT, DECISION_THRESHOLD, FINETUNE_BATCH,  # noqa: E402
-                               FINETUNE_EPOCHS, FINETUNE_FEW_IMAGES, FINETUNE_FREEZE_BATCH_NORM,
-                               FINETUNE_LEARNING_RATE, FINETUNE_PATIENCE,
-                               FINETUNE_SEED, FINETUNE_SPLIT, PUBLISHED_MODELS, REPO_ROOT)
+from convert import cli, dataset, metrics, plots  # noqa: E402
+from convert.constants import (  # noqa: E402
+    AUGMENT,
+    DECISION_THRESHOLD,
+    FINETUNE_BATCH,
+    FINETUNE_EPOCHS,
+    FINETUNE_FEW_IMAGES,
+    FINETUNE_FREEZE_BATCH_NORM,
+    FINETUNE_LEARNING_RATE,
+    FINETUNE_PATIENCE,
+    FINETUNE_SEED,
+    FINETUNE_SPLIT,
+    PUBLISHED_MODELS,
+    REPO_ROOT,
+)
 from convert.errors import ConvertError  # noqa: E402
+from convert.preprocess import decode, load_inputs, to_input  # noqa: E402
+from convert.scoring import keras_scores  # noqa: E402
 
 MODEL_FILE = "model.h5"
 SPLITS = tuple(FINETUNE_SPLIT)
@@ -120,12 +132,8 @@ def _targets(items):
     return np.array([1.0 - item.y for item in items], dtype=np.float32)
 
 
-def _scores(model, inputs):
-    return model.predict(inputs, batch_size=32, verbose=0).reshape(-1).astype(np.float64)
-
-
 def _figures(items, p_real):
-    s = metrics.summary([i.y for i in items], p_real, DECISION_THRESHOLD)
+    s = metrics.summary([i.y for i in items], p_real.astype(np.float64), DECISION_THRESHOLD)
     return {k: s[k] for k in ("count", "real", "fake", "roc_auc", "roc_auc_se", "eer", "accuracy",
                               "precision", "recall", "f1")}
 
@@ -137,9 +145,8 @@ def finetune(data_dir, out_dir, base="meso4-df", epochs=FINETUNE_EPOCHS,
              also=(), limit=None, log=lambda _: None):
     """Train, keep the epoch with the lowest validation loss, save and report.
     limit: use at most this many images of data_dir (limit_items)."""
-    from convert import evaluate, mesonet, plots
-    from convert.export import resolve_source
-    from convert.preprocess import decode, load_inputs, to_input
+    # late: loads TensorFlow, after --verbose is read (convert/cli.py)
+    from convert import mesonet
     from convert.tfenv import keras, tf
 
     out_dir = Path(out_dir)
@@ -155,8 +162,7 @@ def finetune(data_dir, out_dir, base="meso4-df", epochs=FINETUNE_EPOCHS,
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
     rng = np.random.default_rng(seed)
-    path, facts = resolve_source(base)
-    model, arch = mesonet.load(path, facts.get("architecture"), allow_other=True)
+    model, arch, _, _ = mesonet.load_source(base, allow_other=True)
     if freeze_bn:  # keep the published batch-norm statistics
         for layer in model.layers:
             if isinstance(layer, keras.layers.BatchNormalization):
@@ -171,9 +177,9 @@ def finetune(data_dir, out_dir, base="meso4-df", epochs=FINETUNE_EPOCHS,
     also_sets = [(Path(d), dataset.load_folder(d)) for d in also]
 
     def score_all():
-        out = {"test": _figures(splits["test"], _scores(model, x_test))}
+        out = {"test": _figures(splits["test"], keras_scores(model, x_test))}
         for folder, its in also_sets:
-            out[folder.name] = _figures(its, evaluate.score_keras(model, [i.path for i in its]))
+            out[folder.name] = _figures(its, keras_scores(model, [i.path for i in its], to_inputs=load_inputs))
         return out
 
     log("scoring the published model on the test split and the --also sets")
@@ -187,7 +193,7 @@ def finetune(data_dir, out_dir, base="meso4-df", epochs=FINETUNE_EPOCHS,
         x_train = np.stack([to_input(augment(rgb, rng)) for rgb in train_rgb]).astype(np.float32)
         fit = model.fit(x_train, y_train, batch_size=batch_size, epochs=1, shuffle=True, verbose=0)
         val_loss, val_acc = model.evaluate(x_val, y_val, batch_size=32, verbose=0)
-        val_auc = metrics.roc_auc(1 - y_val.astype(int), _scores(model, x_val))
+        val_auc = metrics.roc_auc(1 - y_val.astype(int), keras_scores(model, x_val).astype(np.float64))
         for key, value in (("loss", fit.history["loss"][0]), ("accuracy", fit.history["accuracy"][0]),
                            ("val_loss", val_loss), ("val_accuracy", val_acc), ("val_auc", val_auc)):
             history[key].append(float(value))

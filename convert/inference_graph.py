@@ -19,9 +19,11 @@ Two rewrites, each exact up to float32 rounding, measured on WASM (docs/performa
 Grad-CAM must still read the trained model's last convolution, not one of
 these 1x1 convolutions: serving_graph names it for metadata.json.
 """
+from typing import NamedTuple
+
 import numpy as np
 
-from convert.explain import last_conv_index
+from convert.mesonet import last_conv_index
 from convert.tfenv import keras
 
 layers = keras.layers
@@ -130,9 +132,16 @@ def norms_as_conv(model):
                     else _clone(layer)), names
 
 
+class Rewrites(NamedTuple):
+    """What serving_graph changed; metadata.build writes it into metadata.json."""
+    pooled_before_norm: list  # names of the batch norms that now run after their max pool
+    norms_as_conv: list  # names of the batch norms that are now 1x1 convolutions
+    gradcam_layer: str  # the trained model's last convolution, which Grad-CAM reads
+
+
 def serving_graph(model):
-    """(model, notes): the graph the site runs, and what was rewritten, for metadata.json."""
+    """(model, Rewrites): the graph the site runs, and what was rewritten."""
     pooled, swapped = pool_before_norm(model)
     served, converted = norms_as_conv(pooled)
-    return served, {"pooled_before_norm": swapped, "norms_as_conv": converted,
-                    "gradcam_layer": model.layers[last_conv_index(model)].name}
+    return served, Rewrites(pooled_before_norm=swapped, norms_as_conv=converted,
+                            gradcam_layer=model.layers[last_conv_index(model)].name)

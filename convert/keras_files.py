@@ -18,9 +18,10 @@ ties in the order the graph is walked, which depends on the graph only, not on
 the order the code created the layers. `.keras` and `.weights.h5` name each
 layer's weights after its class and its rank among that class in this order
 (`conv2d`, `conv2d_1`, ...), whatever the layer's own name.
-"""
+"""  # noqa: E501 (the table's rows)
 import json
 import re
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,7 @@ import h5py
 import numpy as np
 
 from convert.errors import ConvertError
+from convert.tfenv import keras, quiet_stderr, tf
 
 KERAS_ARCHIVE_CONFIG = "config.json"
 KERAS_ARCHIVE_WEIGHTS = "model.weights.h5"
@@ -188,8 +190,6 @@ def _saved_variables(root):
     """[(variable name, array)] reached from the saved object, depth first in the
     order the SavedModel lists children (the model's layer order), skipping the
     optimizer and other copies."""
-    from convert.tfenv import tf
-
     found, seen = [], set()
 
     def walk(obj, depth):
@@ -228,8 +228,6 @@ def _group_variables(variables):
 
 def _serving_function(loaded, path):
     """inputs [N, H, W, 3] float32 -> [N] from the SavedModel's one signature."""
-    from convert.tfenv import tf
-
     signatures = getattr(loaded, "signatures", {})
     fn = signatures.get("serving_default") or next(iter(signatures.values()), None)
     if fn is None:
@@ -250,8 +248,6 @@ def _serving_function(loaded, path):
 
 
 def _read_saved_model(path):
-    from convert.tfenv import quiet_stderr, tf
-
     try:
         with quiet_stderr():
             loaded = tf.saved_model.load(str(path))
@@ -265,10 +261,6 @@ def _read_saved_model(path):
 def load_tf_keras(path):
     """A tf_keras model from a file tf_keras can load whole (a Keras 2 full .h5
     or a tf_keras SavedModel); ConvertError with Keras' reason otherwise."""
-    import warnings
-
-    from convert.tfenv import keras, quiet_stderr
-
     try:
         with warnings.catch_warnings(), quiet_stderr():
             warnings.simplefilter("ignore")

@@ -7,15 +7,26 @@ Layers are named and created in the order of the reference implementation
 (keras_files.py), recognised as one of these architectures from its layers
 (structure.py), and its weights are set into the architecture built here:
 what Keras 3 saves loads the same way as what tf_keras saves.
+
+`load_source` is the one way the tools open a model: a published model's name
+(its weights fetched and checked by weights.py) or a path, then `load`.
 """
 import json
+from typing import NamedTuple
 
 import numpy as np
 
-from convert import keras_files, structure
-from convert.constants import (ARCHITECTURES, CUSTOM_ARCHITECTURE, FORMAT_CHECK_TOLERANCE,
-                               INPUT_CHANNELS, INPUT_SIZE)
+from convert import keras_files, structure, weights
+from convert.constants import (
+    ARCHITECTURES,
+    CUSTOM_ARCHITECTURE,
+    FORMAT_CHECK_TOLERANCE,
+    INPUT_CHANNELS,
+    INPUT_SIZE,
+    PARITY_SYNTHETIC_INPUTS,
+)
 from convert.errors import ConvertError
+from convert.parity import parity_inputs
 from convert.tfenv import keras
 
 layers = keras.layers
@@ -90,6 +101,15 @@ def build(architecture):
     return BUILDERS[architecture]()
 
 
+def last_conv_index(model):
+    """Index in model.layers of the last Conv2D (the layer Grad-CAM reads);
+    in MesoNet everything after it is a chain."""
+    convs = [i for i, layer in enumerate(model.layers) if isinstance(layer, layers.Conv2D)]
+    if not convs:
+        raise ValueError(f"{model.name} has no Conv2D layer to explain")
+    return convs[-1]
+
+
 _GRAPHS = {}
 
 
@@ -154,9 +174,7 @@ def _from_weights(saved, architecture):
 
 def _check_outputs(saved, model):
     """A SavedModel runs: its outputs must be those of the MesoNet rebuilt from its weights."""
-    from convert.parity import parity_inputs
-
-    inputs, _ = parity_inputs([], n_random=2, synthetic=("black", "white", "gradient", "checkerboard"))
+    inputs, _ = parity_inputs([], n_random=2, synthetic=PARITY_SYNTHETIC_INPUTS)
     theirs = saved.run(inputs)
     mine = model(inputs, training=False).numpy().reshape(-1)
     worst = float(np.abs(theirs.astype(np.float64) - mine).max())
@@ -191,6 +209,23 @@ def load(path, architecture=None, allow_other=False):
     model = keras_files.load_tf_keras(saved.path)
     _check_io(model, saved.path)
     return model, CUSTOM_ARCHITECTURE
+
+
+class Loaded(NamedTuple):
+    """A model opened by load_source: the tf_keras model, its architecture,
+    the file it came from, and what is known of a published one (else {})."""
+    model: object
+    architecture: str
+    path: object
+    facts: dict
+
+
+def load_source(source, architecture=None, allow_other=False):
+    """Open a published model name or a path to what Keras saved (weights.resolve_source),
+    then load it; architecture defaults to the published model's. Raises ConvertError."""
+    path, facts = weights.resolve_source(source)
+    model, arch = load(path, architecture or facts.get("architecture"), allow_other=allow_other)
+    return Loaded(model, arch, path, facts)
 
 
 def _check_io(model, path):

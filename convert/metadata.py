@@ -1,18 +1,63 @@
 """metadata.json: written beside model.json by the exporter, read by the site
-and the tests, so no model constant is repeated in JavaScript."""
+and the tests, so no model constant is repeated in JavaScript.
+
+Every key of metadata.json is made here, by `build`, from the parts the export
+gathers (the model's facts, the files written, the inference graph's
+rewrites, a calibrated band, the parity report). `KEYS` lists them: the
+contract between Python and the site.
+"""
 import datetime
 import json
 from importlib import metadata as pkg_metadata
 from pathlib import Path
 
-from convert.constants import (ARCHITECTURES, CUSTOM_ARCHITECTURE_NAME, DEFAULT_MODEL_ID,
-                               INPUT_CHANNELS, INPUT_SIZE, METADATA_FILE, METADATA_SCHEMA,
-                               MODEL_INDEX_FILE, OUTPUT_MEANING, PIXEL_SCALE,
-                               RESIZE_HALF_PIXEL_CENTERS, RESIZE_METHOD, THRESHOLDS)
+from convert.constants import (
+    ARCHITECTURES,
+    CUSTOM_ARCHITECTURE_NAME,
+    DEFAULT_MODEL_ID,
+    INPUT_CHANNELS,
+    INPUT_SIZE,
+    METADATA_FILE,
+    METADATA_SCHEMA,
+    MODEL_INDEX_FILE,
+    OUTPUT_MEANING,
+    PIXEL_SCALE,
+    RESIZE_HALF_PIXEL_CENTERS,
+    RESIZE_METHOD,
+    THRESHOLDS,
+)
 from convert.errors import ConvertError
 from convert.weights import sha256_of
 
 VERSIONED_PACKAGES = ("tensorflow", "tf_keras", "tensorflowjs", "h5py", "numpy", "pillow")
+
+# The keys of metadata.json, in the order written, and what each holds. The
+# site reads these (its ModelMetadata typedef names the same keys);
+# tests/test_export.py holds an exported metadata.json to exactly this list.
+KEYS = {
+    "schema": "the version of this layout (constants.METADATA_SCHEMA)",
+    "id": "the model's id: its folder in site/model/ and the page's ?model=",
+    "name": "the name the page shows",
+    "architecture": 'meso4, mesoinception4, or "custom" (exported with --not-mesonet)',
+    "architecture_name": 'Meso-4, MesoInception-4, or "not MesoNet"',
+    "mesonet": "false only for a model exported with --not-mesonet",
+    "trained_on": "what a published model was trained on (null for a user's model)",
+    "format": '"tfjs-layers-model"',
+    "input": "the input contract: size, channels, color, scale, range, resize (method, half_pixel_centers)",
+    "output": 'meaning ("p_real") and description of the sigmoid output',
+    "thresholds": "the verdict band: fake_below, real_above (P(real))",
+    "source": "the Keras file exported: file, sha256, url (published models)",
+    "quantization": "none, float16 or uint8",
+    "files": "sha256 of every file the site loads (model.json and its shards)",
+    "versions": "versions of the libraries used to export",
+    "parity": 'the Keras against TF.js figures measured at export ({"skipped": true} with --no-parity)',
+    "exported_at": "UTC time of the export, ISO 8601",
+    "thresholds_calibration": "where a calibrated band came from (only with --thresholds)",
+    "pooled_before_norm": "batch norms the saved graph runs after their max pool (inference_graph.py)",
+    "norms_as_conv": "batch norms the saved graph runs as 1x1 convolutions (inference_graph.py)",
+    "gradcam_layer": "the trained model's last convolution, which Grad-CAM reads",
+}
+OPTIONAL_KEYS = frozenset({"thresholds_calibration"})
 
 
 def library_versions():
@@ -25,9 +70,15 @@ def library_versions():
     return versions
 
 
-def build(*, model_id, name, architecture, source, quantization, files, parity,
-          thresholds=None, trained_on=None):
-    return {
+def build(*, model_dir, model_id, name, architecture, source, quantization, graph,
+          source_url=None, trained_on=None, thresholds=None, calibration=None, parity=None):
+    """metadata.json's content (KEYS) for the model converted into model_dir.
+
+    source: the file or SavedModel folder exported; graph: the
+    inference_graph.Rewrites of the saved graph; thresholds, calibration: the
+    band and provenance from read_thresholds (None: the provisional band);
+    parity: the parity report (None: not checked, or not yet: with_parity)."""
+    meta = {
         "schema": METADATA_SCHEMA,
         "id": model_id,
         "name": name,
@@ -51,13 +102,23 @@ def build(*, model_id, name, architecture, source, quantization, files, parity,
                            "near 0 means manipulated",
         },
         "thresholds": dict(thresholds or THRESHOLDS),
-        "source": source,
+        "source": {"file": Path(source).name, "sha256": sha256_of(source), "url": source_url},
         "quantization": quantization,
-        "files": files,
+        "files": file_hashes(model_dir),
         "versions": library_versions(),
-        "parity": parity,
-        "exported_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "parity": {"skipped": True} if parity is None else parity,
+        "exported_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
     }
+    if calibration is not None:
+        meta["thresholds_calibration"] = calibration
+    meta.update({"pooled_before_norm": graph.pooled_before_norm, "norms_as_conv": graph.norms_as_conv,
+                 "gradcam_layer": graph.gradcam_layer})
+    return meta
+
+
+def with_parity(meta, report):
+    """The same metadata, with the report of the parity check that just ran."""
+    return {**meta, "parity": report}
 
 
 def read_thresholds(path):

@@ -13,6 +13,7 @@ results/model-card/ (never committed).
 """
 import argparse
 import datetime
+import functools
 import io
 import json
 import shutil
@@ -23,11 +24,21 @@ if __package__ in (None, ""):  # run as a script: make `convert` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
+from PIL import Image, ImageFilter  # noqa: E402
 
-from convert.constants import (ARCHITECTURES,  # noqa: E402
-                               DECISION_THRESHOLD, PUBLISHED_FIGURES, PUBLISHED_MODELS,
-                               REPO_ROOT, SHARED_DIR, THRESHOLDS, THRESHOLDS_FILE)
-from convert import cli  # noqa: E402
+from convert import architecture, cli, dataset, evaluate, finetune, metrics  # noqa: E402
+from convert.constants import (  # noqa: E402
+    ARCHITECTURES,
+    DECISION_THRESHOLD,
+    PUBLISHED_FIGURES,
+    PUBLISHED_MODELS,
+    REPO_ROOT,
+    SHARED_DIR,
+    THRESHOLDS,
+    THRESHOLDS_FILE,
+)
+from convert.preprocess import decode, to_input  # noqa: E402
+from convert.scoring import keras_scores  # noqa: E402
 
 MODEL_ID = "meso4-df"
 DOCS_PAGE = REPO_ROOT / "docs" / "model-card.md"
@@ -50,28 +61,27 @@ DEGRADATIONS = (
 
 
 def _jpeg(rgb, quality):
-    from PIL import Image
-
     buffer = io.BytesIO()
     Image.fromarray(rgb).save(buffer, format="JPEG", quality=quality)
     return np.asarray(Image.open(io.BytesIO(buffer.getvalue())).convert("RGB"))
 
 
 def _downscale(rgb, width):
-    from PIL import Image
-
     h, w = rgb.shape[:2]
     size = (width, max(1, round(h * width / w)))
     return np.asarray(Image.fromarray(rgb).resize(size, Image.Resampling.BILINEAR))
 
 
 def _blur(rgb, sigma):
-    from PIL import Image, ImageFilter
-
     return np.asarray(Image.fromarray(rgb).filter(ImageFilter.GaussianBlur(sigma)))
 
 
 # --- measuring (I/O) -------------------------------------------------------
+
+def _degraded_inputs(rgbs, degrade):
+    """Model inputs of decoded pictures, each degraded first."""
+    return np.stack([to_input(degrade(rgb)) for rgb in rgbs])
+
 
 def _keep(summary):
     keys = ("count", "real", "fake", "roc_auc", "roc_auc_se", "eer", "accuracy", "precision", "recall", "f1",
@@ -80,11 +90,8 @@ def _keep(summary):
 
 
 def measure(datasets_dir, finetune_run=True, log=print):
-    from convert import architecture, dataset, evaluate, metrics
-    from convert.preprocess import decode, to_input
-
     ASSETS.mkdir(parents=True, exist_ok=True)
-    card = {"generated_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    card = {"generated_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
             "command": COMMAND, "model": MODEL_ID, "model_name": PUBLISHED_MODELS[MODEL_ID]["name"],
             "decision_threshold": DECISION_THRESHOLD, "provisional_thresholds": THRESHOLDS,
             "published": PUBLISHED_FIGURES,
@@ -110,11 +117,8 @@ def measure(datasets_dir, finetune_run=True, log=print):
     decoded = [decode(i.path) for i in items]
     card["degradations"] = []
     for key, text, fn in DEGRADATIONS:
-        scores = []
-        for start in range(0, len(decoded), 32):
-            batch = np.stack([to_input(fn(rgb)) for rgb in decoded[start:start + 32]])
-            scores.append(model(batch, training=False).numpy().reshape(-1))
-        s = metrics.summary(y, np.concatenate(scores), DECISION_THRESHOLD)
+        scores = keras_scores(model, decoded, to_inputs=functools.partial(_degraded_inputs, degrade=fn))
+        s = metrics.summary(y, scores, DECISION_THRESHOLD)
         card["degradations"].append({"id": key, "description": text,
                                      "roc_auc": s["roc_auc"], "accuracy": s["accuracy"],
                                      "recall": s["recall"], "specificity": s["specificity"]})
@@ -126,8 +130,6 @@ def measure(datasets_dir, finetune_run=True, log=print):
                             "layers": len(rows), "params": sum(r["params"] for r in rows)}
 
     if finetune_run:
-        from convert import finetune
-
         log("fine-tuning on the DFDC crops")
         report = finetune.finetune(Path(datasets_dir) / CROSS, WORK / "finetune", base=MODEL_ID,
                                    also=[Path(datasets_dir) / IN_DOMAIN], log=log)

@@ -7,9 +7,18 @@ from pathlib import Path
 import numpy as np
 
 from convert import browser, webserver
-from convert.constants import (INPUT_CHANNELS, INPUT_SIZE, PARITY_MAX_IMAGES,
-                               PARITY_RANDOM_INPUTS, PARITY_SEED, PARITY_SYNTHETIC_INPUTS,
-                               REPO_ROOT, SHARED_DATASETS_DIR, SITE_DIR, TEST_IMAGES_DIR)
+from convert.constants import (
+    INPUT_CHANNELS,
+    INPUT_SIZE,
+    PARITY_MAX_IMAGES,
+    PARITY_RANDOM_INPUTS,
+    PARITY_SEED,
+    PARITY_SYNTHETIC_INPUTS,
+    REPO_ROOT,
+    SHARED_DATASETS_DIR,
+    SITE_DIR,
+    TEST_IMAGES_DIR,
+)
 from convert.errors import ConvertError
 from convert.preprocess import IMAGE_SUFFIXES, decode, to_input
 
@@ -74,12 +83,6 @@ def parity_inputs(image_paths, n_random=PARITY_RANDOM_INPUTS, seed=PARITY_SEED, 
     made, made_names = synthetic_inputs(synthetic)
     names = [str(p) for p in image_paths] + [f"random-{i}" for i in range(n_random)] + made_names
     return np.stack(images + randoms + made).astype(np.float32), names
-
-
-def keras_scores(model, inputs, batch_size=32):
-    out = [model(inputs[i:i + batch_size], training=False).numpy().reshape(-1)
-           for i in range(0, len(inputs), batch_size)]
-    return np.concatenate(out).astype(np.float32)
 
 
 def browser_scores(model_dir, inputs, backends):

@@ -28,7 +28,9 @@ def to_input(rgb, box=None):
 
     box is (x, y, w, h) in integer source pixels; None means the whole image.
     """
-    from convert.tfenv import tf  # heavy import kept out of module load
+    # late: loads TensorFlow; dataset.py and the tools import this module
+    # before their arguments are parsed (convert/cli.py)
+    from convert.tfenv import tf
 
     if box is not None:
         x, y, w, h = (int(v) for v in box)

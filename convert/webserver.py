@@ -10,6 +10,8 @@ import urllib.parse
 from contextlib import contextmanager
 from pathlib import Path
 
+from convert import cli
+
 CONTENT_TYPES = {
     ".js": "text/javascript", ".mjs": "text/javascript", ".json": "application/json",
     ".wasm": "application/wasm", ".bin": "application/octet-stream",
@@ -90,11 +92,18 @@ def serve(routes, port=0, host="127.0.0.1", isolated=False, headers=None, before
         server.server_close()
 
 
-def main(argv=None):
+def build_parser():
     parser = argparse.ArgumentParser(description="Serve the site locally.")
     parser.add_argument("root", nargs="?", default=str(Path(__file__).parent.parent / "site"))
     parser.add_argument("--port", type=int, default=8000)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv=None):
+    return cli.run(build_parser(), work, argv, tensorflow_logs=False)
+
+
+def work(args):
     with serve({"/": args.root}, port=args.port) as url:
         print(f"Serving {args.root} at {url}/ (Ctrl+C to stop)", flush=True)
         try:

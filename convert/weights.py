@@ -1,4 +1,6 @@
-"""Published MesoNet weights: pinned address, sha256 check, cache and offline mirror."""
+"""Published MesoNet weights: pinned address, sha256 check, cache and offline
+mirror; and what a model source names (a published model or a saved file)."""
+import difflib
 import hashlib
 import os
 import shutil
@@ -6,8 +8,14 @@ import tempfile
 import urllib.request
 from pathlib import Path
 
-from convert.constants import (CACHE_DIR_ENV, DEFAULT_CACHE_DIR, PUBLISHED_MODELS,
-                               WEIGHTS_COMMIT, WEIGHTS_DIR_ENV, WEIGHTS_URL)
+from convert.constants import (
+    CACHE_DIR_ENV,
+    DEFAULT_CACHE_DIR,
+    PUBLISHED_MODELS,
+    WEIGHTS_COMMIT,
+    WEIGHTS_DIR_ENV,
+    WEIGHTS_URL,
+)
 from convert.errors import ConvertError
 
 
@@ -75,3 +83,21 @@ def _download(url, path, sha256):
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
+
+
+def resolve_source(source):
+    """(path, facts) for a published model name or a path to what Keras saved.
+    A path that does not exist is an error that names the closest published
+    model, so a mistyped name (meso4_df) leads to the right one."""
+    if source in PUBLISHED_MODELS:
+        entry = PUBLISHED_MODELS[source]
+        path = resolve(source)
+        return path, {"id": source, "name": entry["name"], "architecture": entry["architecture"],
+                      "trained_on": entry["trained_on"], "url": weights_url(source)}
+    path = Path(source)
+    if not path.exists():
+        close = difflib.get_close_matches(str(source).lower(), PUBLISHED_MODELS, n=1, cutoff=0.6)
+        hint = f"; did you mean the published model {close[0]}?" if close else ""
+        raise ConvertError(path, f"file not found, and not a published model name{hint} "
+                                 f"(published: {', '.join(PUBLISHED_MODELS)})")
+    return path, {}

@@ -18,8 +18,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from convert import browser, webserver  # noqa: E402
-from convert.constants import (SHARED_DATASETS_DIR, SHARED_DIR, SITE_DIR,  # noqa: E402
-                               SITE_MODEL_DIR, TEST_IMAGES_DIR, WEIGHTS_DIR_ENV)
+from convert.constants import (  # noqa: E402
+    SHARED_DATASETS_DIR,
+    SHARED_DIR,
+    SITE_DIR,
+    SITE_MODEL_DIR,
+    TEST_IMAGES_DIR,
+    WEIGHTS_DIR_ENV,
+)
 
 # Published weights: $MESONET_WEIGHTS_DIR, else the shared mirror beside the
 # repository when it is there (CI: no test touches the internet), else the

@@ -127,13 +127,13 @@ def test_unknown_option_is_a_usage_error(tmp_path):
 def test_parity_failure_fails_the_export_and_keeps_the_old_output(tmp_path, monkeypatch):
     """A converted model that disagrees with Keras is never moved into place,
     and the previous export already there stays untouched, byte for byte."""
-    from convert import export_tfjs, parity
+    from convert import export_tfjs, scoring
 
     out = tmp_path / "model"
     assert export_tfjs.main(["meso4-f2f", "--out", str(out), "--no-parity"]) == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    real_scores = parity.keras_scores
-    monkeypatch.setattr(parity, "keras_scores", lambda m, x: real_scores(m, x) + 1e-3)
+    real_scores = scoring.keras_scores
+    monkeypatch.setattr(scoring, "keras_scores", lambda m, x: real_scores(m, x) + 1e-3)
     code = export_tfjs.main(["meso4-df", "--out", str(out), "--backends", "cpu", "wasm"])
     assert code == 1
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
@@ -166,8 +166,8 @@ def test_export_into_the_training_folder_keeps_every_file(tmp_path):
     """finetune.py's folder (ft/model.h5 --out ft): refused without --force;
     with --force the model's files go alongside, and a second export there
     replaces only its own files."""
-    from convert.export import export
     from convert.errors import ConvertError
+    from convert.export import export
 
     ft = tmp_path / "ft"
     ft.mkdir()

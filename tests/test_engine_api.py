@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from conftest import FIXTURES, ROOT, SITE_DIR
-from convert import mesonet, weights, webserver
+from convert import mesonet, webserver
 from convert.preprocess import decode, to_input
 
 PIPELINE_TOLERANCE = 1e-4  # as the site's tests: the JPEG decoder and the backend's arithmetic
@@ -16,7 +16,7 @@ PIPELINE_TOLERANCE = 1e-4  # as the site's tests: the JPEG decoder and the backe
 
 @pytest.fixture(scope="module")
 def keras_df():
-    model, _ = mesonet.load(weights.resolve("meso4-df"))
+    model = mesonet.load_source("meso4-df").model
     return lambda paths: model(np.stack([to_input(decode(p)) for p in paths]), training=False).numpy().reshape(-1)
 
 
@@ -72,17 +72,18 @@ def test_engine_calls(open_page, keras_df):
       }
       let refused = null;
       try {
-        await engine.analyseImage(new Blob([new Uint8Array([0xff, 0xd8, 0xff, 0, 1, 2])], { type: 'image/jpeg' }), { format: 'jpeg' });
+        const damaged = new Blob([new Uint8Array([0xff, 0xd8, 0xff, 0, 1, 2])], { type: 'image/jpeg' });
+        await engine.analyseImage(damaged, { format: 'jpeg' });
       } catch (error) {
         refused = { input: error instanceof InputError, message: error.message };
       }
       return { scored, refused, where: engine.where, leaked: (await engine.tensors()) - before };
     }""", [base64.b64encode(p.read_bytes()).decode() for p in faces])
     assert result["where"] == "worker"
-    for path, row in zip(faces, result["scored"]):
+    for row in result["scored"]:
         assert row["mode"] == "tight" and row["maps"] == [[32, 32]] and row["crops"] == [[128, 128]], row
         assert row["preview"] == [row["width"]] * 2 and row["same"], row
     np.testing.assert_allclose([r["pReal"][0] for r in result["scored"]], keras_df(faces), atol=PIPELINE_TOLERANCE)
-    assert result["refused"] == {"input": True,
-                                 "message": "This file could not be read as an image: the JPEG data is damaged or incomplete."}
+    assert result["refused"] == {
+        "input": True, "message": "This file could not be read as an image: the JPEG data is damaged or incomplete."}
     assert result["leaked"] == 0

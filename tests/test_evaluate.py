@@ -15,6 +15,8 @@ from sklearn.metrics import roc_auc_score
 from conftest import DATASETS, FIXTURES, ROOT
 from convert import dataset, evaluate
 from convert.errors import ConvertError
+from convert.preprocess import load_inputs
+from convert.scoring import keras_scores
 
 MESONET = DATASETS / "mesonet_df_validation"
 DFDC = DATASETS / "dfdc_faces224"
@@ -86,7 +88,7 @@ def test_keras_scores_match_the_reference_figure_on_a_subset():
     """An even 96-image subset of MesoNet validation: the in-domain model separates it."""
     items = evaluate._even_subset(dataset.load_folder(MESONET), 96)
     model, _ = evaluate.load_keras("meso4-df")
-    p = evaluate.score_keras(model, [i.path for i in items])
+    p = keras_scores(model, [i.path for i in items], to_inputs=load_inputs).astype(np.float64)
     report = evaluate.evaluate(items, p)
     assert report["images"]["roc_auc"] > 0.9 and report["images"]["accuracy"] > 0.8
 

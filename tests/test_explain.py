@@ -7,7 +7,7 @@ import pytest
 from scipy.stats import spearmanr
 
 from conftest import DATASETS, FIXTURES
-from convert import explain, mesonet, parity, weights
+from convert import explain, mesonet, parity
 from convert.export import export
 
 # After the same normalisation (divide by the map's maximum). Measured: at most
@@ -33,7 +33,7 @@ def inputs():
 
 
 def load(model_id):
-    return mesonet.load(weights.resolve(model_id))[0]
+    return mesonet.load_source(model_id).model
 
 
 def browser_maps(model_dir, x, backends, target="fake"):

@@ -7,9 +7,16 @@ import numpy as np
 import pytest
 
 from conftest import DATASETS
-from convert import mesonet, metadata, parity, weights
-from convert.constants import (CACHE_DIR_ENV, DEFAULT_MODEL_ID, PARITY_BACKENDS, PARITY_TOLERANCE,
-                               PUBLISHED_MODELS, SITE_MODEL_DIR, WEIGHTS_DIR_ENV)
+from convert import mesonet, metadata, parity, scoring, weights
+from convert.constants import (
+    CACHE_DIR_ENV,
+    DEFAULT_MODEL_ID,
+    PARITY_BACKENDS,
+    PARITY_TOLERANCE,
+    PUBLISHED_MODELS,
+    SITE_MODEL_DIR,
+    WEIGHTS_DIR_ENV,
+)
 from convert.export import export
 from convert.tfenv import keras
 
@@ -117,6 +124,23 @@ def test_quantized_export(tmp_path, quantize):
     assert shard < full * (0.6 if quantize == "float16" else 0.35)
 
 
+def test_metadata_has_exactly_the_documented_keys(tmp_path):
+    """metadata.json, the contract with the site, holds the keys metadata.KEYS
+    documents, in that order, and no other: thresholds_calibration only when
+    a calibrated band was given."""
+    band = tmp_path / "thresholds.json"
+    band.write_text(json.dumps({"fake_below": 0.2, "real_above": 0.7, "calibrated_on": "a test"}))
+    plain = export("meso4-f2f", tmp_path / "plain", check_parity=False, log=lambda _: None)
+    calibrated = export("meso4-f2f", tmp_path / "calibrated", check_parity=False, thresholds_file=band,
+                        log=lambda _: None)
+    assert list(calibrated) == list(metadata.KEYS)
+    assert list(plain) == [key for key in metadata.KEYS if key not in metadata.OPTIONAL_KEYS]
+    assert metadata.read(tmp_path / "plain") == plain and metadata.read(tmp_path / "calibrated") == calibrated
+    assert calibrated["thresholds"] == {"fake_below": 0.2, "real_above": 0.7}
+    assert calibrated["thresholds_calibration"] == {"calibrated_on": "a test"}
+    assert plain["parity"] == {"skipped": True}
+
+
 def test_download_into_cache(tmp_path, monkeypatch):
     """No mirror: the pinned address is fetched into the cache once, hash checked."""
     fetched = []
@@ -161,9 +185,9 @@ def test_index_lists_exported_models(tmp_path):
 def test_more_faces_than_one_call_takes(site_model):
     """100 faces in one call: split into calls of PREDICT_BATCH (WebGL cannot hold
     100 faces in one texture), with the same scores as Keras on every backend."""
-    model, _ = mesonet.load(weights.resolve(DEFAULT_MODEL_ID))
+    model = mesonet.load_source(DEFAULT_MODEL_ID).model
     inputs = np.random.default_rng(5).random((100, 256, 256, 3), dtype=np.float32)
-    reference = parity.keras_scores(model, inputs)
+    reference = scoring.keras_scores(model, inputs)
     for backend, result in parity.browser_scores(SITE_MODEL_DIR / DEFAULT_MODEL_ID, inputs, PARITY_BACKENDS).items():
         assert "error" not in result, (backend, result)
         assert result["leaked"] == 0

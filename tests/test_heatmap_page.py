@@ -2,12 +2,11 @@
 Python Grad-CAM on the same crop, never changing a score, leaking nothing."""
 import numpy as np
 import pytest
-
 from PIL import Image
 
 from clips import face_picture
 from conftest import FIXTURES, tensor_count
-from convert import explain, mesonet, weights
+from convert import explain, mesonet
 from convert.preprocess import decode, to_input
 from test_explain import MAP_TOLERANCE, MIN_CORRELATION
 
@@ -45,7 +44,7 @@ def page_maps(card):
 
 @pytest.fixture(scope="module")
 def meso4():
-    return mesonet.load(weights.resolve("meso4-df"))[0]
+    return mesonet.load_source("meso4-df").model
 
 
 @pytest.fixture(scope="module")

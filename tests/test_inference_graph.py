@@ -3,7 +3,7 @@ convolutions, with the trained model's outputs."""
 import numpy as np
 import pytest
 
-from convert import explain, inference_graph
+from convert import inference_graph, mesonet
 from convert.tfenv import keras
 from test_export import deterministic_model
 
@@ -30,7 +30,10 @@ def test_each_norm_runs_after_its_pool_with_equal_outputs(architecture):
         assert isinstance(inbound(served, name), POOL)
     x = np.random.default_rng(0).random((4, 256, 256, 3), dtype=np.float32)
     np.testing.assert_allclose(outputs(served, x), outputs(model, x), rtol=0, atol=1e-6)
-    for original, copy in zip(sorted(model.layers, key=lambda l: l.name), sorted(served.layers, key=lambda l: l.name)):
+    def by_name(m):
+        return sorted(m.layers, key=lambda layer: layer.name)
+
+    for original, copy in zip(by_name(model), by_name(served)):
         assert original.name == copy.name
         for a, b in zip(original.get_weights(), copy.get_weights()):
             np.testing.assert_array_equal(a, b)
@@ -82,10 +85,10 @@ def test_serving_graph_names_the_trained_models_last_convolution():
     the rewrite added after it."""
     model = deterministic_model("meso4", seed=6)
     served, notes = inference_graph.serving_graph(model)
-    last = model.layers[explain.last_conv_index(model)].name
-    assert notes["gradcam_layer"] == last
-    assert served.layers[explain.last_conv_index(served)].name != last  # what a guess would pick
-    assert notes["pooled_before_norm"] == notes["norms_as_conv"] == \
+    last = model.layers[mesonet.last_conv_index(model)].name
+    assert notes.gradcam_layer == last
+    assert served.layers[mesonet.last_conv_index(served)].name != last  # what a guess would pick
+    assert notes.pooled_before_norm == notes.norms_as_conv == \
         sorted(layer.name for layer in model.layers if isinstance(layer, BN))
     x = np.random.default_rng(3).random((2, 256, 256, 3), dtype=np.float32)
     np.testing.assert_allclose(outputs(served, x), outputs(model, x), rtol=0, atol=1e-6)
@@ -101,7 +104,7 @@ def test_a_sequential_model_is_rewritten_too():
     conv, norm = model.layers[:2]
     norm.set_weights([rng.uniform(0.5, 2, 4), rng.normal(size=4), rng.normal(size=4), rng.uniform(0.5, 2, 4)])
     served, notes = inference_graph.serving_graph(model)
-    assert notes == {"pooled_before_norm": [norm.name], "norms_as_conv": [norm.name],
-                     "gradcam_layer": conv.name}
+    assert notes == inference_graph.Rewrites(pooled_before_norm=[norm.name], norms_as_conv=[norm.name],
+                                             gradcam_layer=conv.name)
     x = rng.random((2, 32, 32, 3), dtype=np.float32)
     np.testing.assert_allclose(outputs(served, x), outputs(model, x), rtol=0, atol=1e-6)

@@ -14,7 +14,7 @@ import pytest
 
 import keras_models
 from conftest import ROOT
-from convert import mesonet, parity
+from convert import mesonet, parity, scoring
 from convert.constants import PARITY_TOLERANCE, TEST_IMAGES_DIR
 from convert.errors import ConvertError
 from convert.export import export
@@ -51,7 +51,7 @@ def saved(tmp_path_factory, crops):
 
 
 def scores(model, inputs):
-    return parity.keras_scores(model, inputs).astype(np.float64)
+    return scoring.keras_scores(model, inputs).astype(np.float64)
 
 
 @pytest.mark.parametrize("model_name", MESONETS)

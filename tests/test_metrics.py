@@ -99,7 +99,7 @@ def test_split_groups_keeps_groups_whole_and_is_seeded():
         assert len({s for s, gg in zip(split, groups) if gg == g}) == 1
     assert (split == 0).sum() == 30
     for label in (0, 1):  # each kind of group is split evenly
-        assert sum(1 for s, l in zip(split, y) if l == label and s == 0) == 15
+        assert sum(1 for s, label_of in zip(split, y) if label_of == label and s == 0) == 15
     assert (metrics.split_groups(groups, y, (0.5, 0.5), seed=1) == split).all()
     three = metrics.split_groups(groups, y, (0.6, 0.2, 0.2), seed=2)
     assert set(three) == {0, 1, 2}

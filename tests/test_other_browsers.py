@@ -42,9 +42,6 @@ WEBKIT_NO_BLOB_VIDEO = pytest.mark.xfail(
 WEBKIT_STALE_FIRST_VIDEO = pytest.mark.xfail(
     strict=False, reason="WebKit's first video in a session reads stale frames from a seeking <video> "
                          "(issue 20, flaky so not strict): the engine's video path replaces this")
-WEBKIT_PICKS_SOFTWARE_WEBGL = pytest.mark.xfail(
-    strict=True, reason="WebKitGTK's software WebGL calls itself \"Apple GPU\" and is chosen over WASM "
-                        "(issue 20): a backend choice from measurement replaces this")
 
 
 def engine_param(*marks_for_webkit):
@@ -172,9 +169,11 @@ def test_faces_score_as_in_chromium(session, chromium_faces):
     assert s.foreign_requests() == []
 
 
-@engine_param(WEBKIT_PICKS_SOFTWARE_WEBGL)
+@engine_param()
 def test_automatic_backend_is_wasm_without_a_gpu(session, record_property):
-    """No GPU here: WebGL is software, so the automatic choice must be WASM.
+    """No GPU here: WebGL is software, so the automatic choice must be WASM,
+    even where the software renderer calls itself "Apple GPU" (WebKitGTK):
+    the page measures, and says why it chose.
     What each engine chose, its WebGL renderer and its time to ready are
     kept in the test report (JUnit properties) and printed."""
     s = session
@@ -189,6 +188,9 @@ def test_automatic_backend_is_wasm_without_a_gpu(session, record_property):
     print(f"{s.engine}: automatic backend {backend}, WebGL renderer {renderer!r}, ready in {seconds:.1f} s")
     assert s.foreign_requests() == []
     assert backend == "wasm", f"{s.engine}: chose {backend} (WebGL renderer {renderer!r}), ready in {seconds:.1f} s"
+    why = s.text("[data-testid=backend-why]")
+    print(f"{s.engine}: why {why}")
+    assert why.strip("()"), f"{s.engine}: the page does not say why it chose {backend}"
 
 
 @engine_param()

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from clips import face_clip, face_frames, face_picture
-from conftest import FIXTURES, RecordedPage, SITE_DIR
+from conftest import FIXTURES, SITE_DIR, RecordedPage
 from convert import browser, y4m
 
 DONE = "xpath=self::*[@data-state='done']"

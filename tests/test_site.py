@@ -6,6 +6,7 @@ import base64
 import csv
 import io
 import json
+import re
 import shutil
 import threading
 
@@ -450,4 +451,28 @@ def test_automatic_backend_skips_software_webgl(open_page):
     renderer = page.page.evaluate("import('./js/backend.js').then((b) => b.webglRenderer())")
     assert "SwiftShader" in renderer, renderer
     assert page.page.locator("[data-testid=backend]").text_content() == "wasm"
+    why = page.page.locator("[data-testid=backend-why]").text_content()
+    assert "software" in why and "SwiftShader" in why, why
+    # The choice is kept for the visit: a reload reuses it, saying the same.
+    remembered = page.page.evaluate("JSON.parse(sessionStorage.getItem('mesonet-backend-choice'))")
+    assert remembered["backend"] == "wasm" and remembered["why"] in why, remembered
+    page.page.reload()
+    ready(page)
+    assert page.page.locator("[data-testid=backend]").text_content() == "wasm"
+    assert page.page.locator("[data-testid=backend-why]").text_content() == why
     assert page.foreign_requests() == [] and page.errors == []
+
+
+def test_backend_choice_measures_a_webgl_that_says_it_is_hardware(open_page):
+    """A software WebGL may call itself a GPU (WebKitGTK's says "Apple GPU"):
+    the choice then times WASM and WebGL and keeps the faster, saying so.
+    Here WebGL is SwiftShader under that name, so WASM must win."""
+    page = open_page("")
+    ready(page)
+    choice = page.page.evaluate(
+        "import('./js/backend.js').then(async (b) => { const c = await b.chooseBackend('Apple GPU');"
+        " return { ...c, active: (await import('./vendor/tf.js')).getBackend() }; })")
+    assert choice["backend"] == "wasm" and choice["active"] == "wasm", choice
+    times = re.search(r"measured faster \(WebGL ([\d.]+) ms, WASM ([\d.]+) ms; Apple GPU\)", choice["why"])
+    assert times, choice["why"]
+    assert float(times.group(1)) > float(times.group(2)), choice["why"]

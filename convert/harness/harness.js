@@ -22,7 +22,7 @@ function median(values) {
 
 async function setUp() {
   const requested = new URLSearchParams(location.search).get('backend');
-  const backend = await initBackend(requested);
+  const { backend } = await initBackend(requested);
   return {
     backend,
     threads: backendThreads(),

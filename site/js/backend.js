@@ -1,10 +1,12 @@
 // @ts-check
 /**
- * Choosing and reporting the TF.js backend: WebGL on a real GPU, else WASM,
- * else CPU. WebGL drawn by a software rasteriser (SwiftShader, llvmpipe: no
- * GPU, or GPU access blocked) is skipped when choosing automatically: there
- * it is 10 to 30 times slower than WASM (the face detector takes seconds per
- * image). ?backend=webgl still forces it.
+ * Choosing and reporting the TF.js backend. WASM runs everywhere and is fast
+ * on CPUs; WebGL is faster on a real GPU, and 10 to 50 times slower where it
+ * is drawn by software (SwiftShader, llvmpipe: no GPU, or GPU access
+ * blocked). A renderer's name cannot be trusted to say which (WebKitGTK's
+ * software WebGL calls itself "Apple GPU"), so when WebGL is not known to be
+ * software the engine times the same small convolution on WASM and on WebGL
+ * and keeps the faster (chooseBackend), and says why. ?backend= forces one.
  */
 import * as tf from '../vendor/tf.js';
 import { BACKENDS, WASM_MAX_THREADS } from './config.js';
@@ -70,6 +72,7 @@ export function wasmThreads() {
  * @returns {Promise<boolean>}
  */
 async function startWasm() {
+  tf.setWasmPaths(new URL('../vendor/', import.meta.url).href);
   const threads = wasmThreads();
   if (threads > 1) {
     tf.setThreadsCount(threads);
@@ -97,28 +100,102 @@ export function backendThreads() {
 }
 
 /**
- * Activate the forced backend, or the first of BACKENDS that initialises
- * (WebGL only on hardware).
- * @param {string|null} forced
- * @returns {Promise<string>} the active backend's name
+ * @typedef {{ backend: string, why: string }} Choice the backend in use and why it was chosen
  */
-export async function initBackend(forced) {
-  tf.setWasmPaths(new URL('../vendor/', import.meta.url).href);
-  let candidates = forced ? [forced] : BACKENDS;
-  if (!forced && SOFTWARE_RENDERER.test(webglRenderer() || '')) {
-    candidates = candidates.filter((name) => name !== 'webgl');
+
+/** The probe's input: a quarter of MesoNet's input through its first convolution. */
+const PROBE_SHAPE = /** @type {[number, number, number, number]} */ ([1, 128, 128, 3]);
+/** Runs of the probe timed (after two to warm up); the median counts. */
+const PROBE_RUNS = 5;
+
+/**
+ * Median ms of one small convolution (MesoNet's first block on a quarter of
+ * its input) on the active backend, read back to the CPU as every score is.
+ * @returns {Promise<number>}
+ */
+async function probeMs() {
+  const input = tf.randomUniform(PROBE_SHAPE);
+  const kernel = tf.randomNormal([3, 3, 3, 8]);
+  const run = async () => {
+    const out = tf.tidy(() => tf.maxPool(tf.relu(tf.conv2d(/** @type {tf.Tensor4D} */ (input),
+      /** @type {tf.Tensor4D} */ (kernel), 1, 'same')), 2, 2, 'same'));
+    const started = performance.now();
+    await out.data();
+    out.dispose();
+    return performance.now() - started;
+  };
+  try {
+    await run();
+    await run();
+    const times = [];
+    for (let i = 0; i < PROBE_RUNS; i += 1) times.push(await run());
+    return times.sort((a, b) => a - b)[PROBE_RUNS >> 1];
+  } finally {
+    tf.dispose([input, kernel]);
   }
-  for (const name of candidates) {
-    try {
-      if (await withTimeout(name === 'wasm' ? startWasm() : tf.setBackend(name))) {
-        await tf.ready();
-        return tf.getBackend();
-      }
-    } catch {
-      // not available in this browser: try the next one
+}
+
+/**
+ * Start one backend (WASM with its threads); false where it cannot.
+ * @param {string} name
+ */
+async function start(name) {
+  try {
+    if (await withTimeout(name === 'wasm' ? startWasm() : tf.setBackend(name))) {
+      await tf.ready();
+      return tf.getBackend() === name;
+    }
+  } catch {
+    // not available in this browser
+  }
+  return false;
+}
+
+/**
+ * The backend to use when none is forced: WASM, or WebGL where it measures
+ * faster; the CPU only where neither starts.
+ * @param {string|null} [renderer] WebGL's renderer here (null: no WebGL); a test may name another
+ * @returns {Promise<Choice>}
+ */
+export async function chooseBackend(renderer = webglRenderer()) {
+  const wasm = await start('wasm');
+  if (renderer === null || SOFTWARE_RENDERER.test(renderer)) {
+    if (wasm) {
+      const where = typeof document === 'undefined' ? 'to the engine\'s worker in this browser' : 'here';
+      return { backend: 'wasm', why: renderer === null ? `WebGL is not available ${where}`
+        : `WebGL is drawn by software here (${renderer}), far slower than WASM` };
+    }
+  } else {
+    const wasmMs = wasm ? await probeMs() : Infinity;
+    if (await start('webgl')) {
+      const webglMs = await probeMs();
+      const times = `WebGL ${webglMs.toFixed(1)} ms, WASM ${wasm ? `${wasmMs.toFixed(1)} ms` : 'unavailable'}`;
+      if (webglMs < wasmMs) return { backend: 'webgl', why: `measured faster (${times}; ${renderer})` };
+      await start('wasm');
+      tf.removeBackend('webgl');
+      return { backend: 'wasm', why: `measured faster (${times}; ${renderer})` };
+    }
+    if (wasm) {
+      await start('wasm');
+      return { backend: 'wasm', why: 'WebGL did not start here' };
     }
   }
-  throw new Error(forced
-    ? `The ${forced} backend is not available in this browser.`
-    : 'No TensorFlow.js backend could start in this browser.');
+  if (await start('cpu')) return { backend: 'cpu', why: 'neither WASM nor WebGL could start here' };
+  throw new Error('No TensorFlow.js backend could start in this browser.');
+}
+
+/**
+ * Activate a backend: the one forced, the one chosen earlier in this visit
+ * (`previous`: the measurement is not repeated), or the one chooseBackend picks.
+ * @param {string|null} forced
+ * @param {Choice|null} [previous]
+ * @returns {Promise<Choice>}
+ */
+export async function initBackend(forced, previous = null) {
+  if (forced) {
+    if (await start(forced)) return { backend: forced, why: 'asked for in the address (?backend=)' };
+    throw new Error(`The ${forced} backend is not available in this browser.`);
+  }
+  if (previous && BACKENDS.includes(previous.backend) && await start(previous.backend)) return previous;
+  return chooseBackend();
 }

@@ -5,8 +5,14 @@
  * meaning) come from each model's metadata.json, written by the converter.
  */
 
-/** Backends in the order tried when none is forced. */
+/** The TF.js backends the page can use (?backend= forces one; backend.js chooses otherwise). */
 export const BACKENDS = Object.freeze(['webgl', 'wasm', 'cpu']);
+
+/**
+ * Where a tab keeps the backend it chose (sessionStorage), so that the
+ * measurement behind the choice (backend.js) is made once a visit.
+ */
+export const BACKEND_CHOICE_KEY = 'mesonet-backend-choice';
 
 /**
  * Most threads the WASM backend uses (one per logical processor up to this),

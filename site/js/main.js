@@ -237,6 +237,7 @@ async function start() {
   state.backend = e.backend;
   state.threads = e.threads;
   $('backend').textContent = e.backend;
+  $('backend-why').textContent = `(${e.backendWhy})`;
   $('threads').dataset.threads = String(e.threads);
   $('threads').textContent = e.threads > 1 ? `(${e.threads} threads)` : '';
   // A remembered model the site no longer has is forgotten; one asked for in the address must exist.

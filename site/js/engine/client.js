@@ -15,6 +15,7 @@
  * This module loads no TF.js itself: only the worker (or, on the fallback,
  * the page) does.
  */
+import { BACKEND_CHOICE_KEY } from '../config.js';
 import { InputError } from './errors.js';
 
 /** Longest wait for the worker to start its backend and face detector. */
@@ -30,6 +31,7 @@ export const START_TIMEOUT_MS = 60_000;
  * @property {'worker'|'page'} where where the analyses run
  * @property {string|null} why on the page: why not in a worker
  * @property {string} backend the TF.js backend: 'webgl', 'wasm' or 'cpu'
+ * @property {string} backendWhy why that backend: forced, measured faster, or the only one here
  * @property {number} threads the backend's threads (WASM's pool; 1 otherwise)
  * @property {(source: string|File[]) => Promise<any>} setModel a model folder URL (ending in /)
  *   or the user's files (model.json, shards, metadata.json); resolves to its metadata.json. The
@@ -49,34 +51,68 @@ export const START_TIMEOUT_MS = 60_000;
  */
 
 /**
- * @param {{ backend?: string|null }} [options] backend: force one ('webgl', 'wasm', 'cpu');
- *   null chooses (a GPU's WebGL, else WASM, else CPU)
+ * @param {{ backend?: string|null, previous?: {backend: string, why: string}|null }} [options]
+ *   backend: force one ('webgl', 'wasm', 'cpu'); null chooses (WASM, or WebGL where a short
+ *   measurement finds it faster; backend.js). previous: a choice this visit made already
+ *   ({backend, why} of an earlier engine), reused without measuring again; by default the one
+ *   this tab remembers (sessionStorage), and a new choice is remembered there
  * @returns {Promise<Engine>}
  */
-export async function createEngine({ backend = null } = {}) {
+export async function createEngine({ backend = null, previous = rememberedChoice() } = {}) {
+  const engine = await startEngine(backend, previous);
+  if (!backend) remember({ backend: engine.backend, why: engine.backendWhy });
+  return engine;
+}
+
+/** @returns {{ backend: string, why: string }|null} the choice this tab made earlier */
+function rememberedChoice() {
+  try {
+    const choice = JSON.parse(globalThis.sessionStorage?.getItem(BACKEND_CHOICE_KEY) ?? 'null');
+    return typeof choice?.backend === 'string' && typeof choice?.why === 'string' ? choice : null;
+  } catch {
+    return null; // no storage here, or damaged: choose again
+  }
+}
+
+/** @param {{ backend: string, why: string }} choice */
+function remember(choice) {
+  try {
+    globalThis.sessionStorage?.setItem(BACKEND_CHOICE_KEY, JSON.stringify(choice));
+  } catch {
+    // storage full or forbidden: the next engine measures again
+  }
+}
+
+/**
+ * @param {string|null} backend
+ * @param {{ backend: string, why: string }|null} previous
+ * @returns {Promise<Engine>}
+ */
+async function startEngine(backend, previous) {
   const why = workerMissing();
-  if (why) return onPage(backend, why);
+  if (why) return onPage({ backend, previous }, why);
   let worker;
   try {
     worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   } catch (error) {
-    return onPage(backend, `the worker could not be made (${messageOf(error)})`);
+    return onPage({ backend, previous }, `the worker could not be made (${messageOf(error)})`);
   }
   const call = connect(worker);
   let started;
   try {
     started = await Promise.race([
-      call('start', [{ backend }]),
+      call('start', [{ backend, previous }]),
       new Promise((_, reject) => { setTimeout(() => reject(new Error('it did not answer in time')), START_TIMEOUT_MS); }),
     ]);
   } catch (error) {
     worker.terminate();
-    return onPage(backend, `the worker did not start (${messageOf(error)})`);
+    return onPage({ backend, previous }, `the worker did not start (${messageOf(error)})`);
   }
   /** @param {ImageBitmap} bitmap */
   const moved = (bitmap) => [bitmap];
   return {
-    where: 'worker', why: null, backend: started.backend, threads: started.threads,
+    where: 'worker', why: null, backend: started.backend, backendWhy: started.backendWhy,
+    threads: started.threads,
     setModel: (source) => call('setModel', [source]),
     analyseImage: (file, options = {}) => call('analyseImage', [file, options]),
     analyseFrame: (frame, options = {}) => call('analyseFrame', [frame, options], moved(frame)),
@@ -96,15 +132,15 @@ function workerMissing() {
 
 /**
  * The core on this thread, behind the same calls.
- * @param {string|null} backend
+ * @param {{ backend: string|null, previous: {backend: string, why: string}|null }} choice
  * @param {string} why
  * @returns {Promise<Engine>}
  */
-async function onPage(backend, why) {
+async function onPage(choice, why) {
   const { createCore } = await import('./core.js');
-  const core = await createCore({ backend });
+  const core = await createCore(choice);
   return {
-    where: 'page', why, backend: core.backend, threads: core.threads,
+    where: 'page', why, backend: core.backend, backendWhy: core.backendWhy, threads: core.threads,
     setModel: (source) => core.setModel(source),
     analyseImage: (file, options) => core.analyseImage(file, options),
     analyseFrame: (frame, options) => core.analyseFrame(frame, options),

@@ -55,10 +55,11 @@ export const THUMBS_PER_FRAME = 4;
  */
 
 /**
- * @param {{ backend: string|null }} options a forced backend, or null to choose
+ * @param {{ backend: string|null, previous?: import('../backend.js').Choice|null }} options a
+ *   forced backend, or null to choose; previous: the choice made earlier in this visit, kept
  */
-export async function createCore({ backend }) {
-  const active = await initBackend(backend);
+export async function createCore({ backend, previous = null }) {
+  const choice = await initBackend(backend, previous);
   const detecting = loadFaceDetector();
   /** @type {import('../model.js').MesoNet|null} */
   let model = null;
@@ -114,7 +115,9 @@ export async function createCore({ backend }) {
   }
 
   return {
-    backend: active,
+    backend: choice.backend,
+    /** why this backend (backend.js Choice) */
+    backendWhy: choice.why,
     threads: backendThreads(),
     /**
      * Use this model from now on (a folder URL ending in /, or the user's files).
@@ -123,8 +126,9 @@ export async function createCore({ backend }) {
      */
     async setModel(source) {
       // the detector loads meanwhile (started with the core): ready once both are
-      const [next] = await Promise.all([loadMesoNet(typeof source === 'string' ? source : fileSource(source)),
-        detecting]);
+      const [next, detector] = await Promise.all([
+        loadMesoNet(typeof source === 'string' ? source : fileSource(source)), detecting]);
+      await warmUp(next, detector);
       model?.dispose();
       model = next;
       return next.metadata;
@@ -172,6 +176,35 @@ export async function createCore({ backend }) {
     /** Tensors alive in this engine (flat between analyses when nothing leaks). */
     tensors: () => tf.memory().numTensors,
   };
+}
+
+/** Side of the picture a new model is warmed up with. */
+const WARM_UP_SIDE = 96;
+
+/**
+ * One picture through the whole path before the model is ready: a JPEG
+ * decoded, the faces searched (the detector's retry included), a crop read
+ * and scored. Each first use compiles or allocates something (the image
+ * decoder, the 2D canvas that reads pixels, WASM's kernels at these shapes):
+ * without it, the user's first photo took 4 to 5 times as long as the next.
+ * @param {import('../model.js').MesoNet} mesoNet
+ * @param {Awaited<ReturnType<typeof loadFaceDetector>>} detector
+ */
+async function warmUp(mesoNet, detector) {
+  const canvas = new OffscreenCanvas(WARM_UP_SIDE, WARM_UP_SIDE);
+  const ctx = /** @type {OffscreenCanvasRenderingContext2D} */ (canvas.getContext('2d'));
+  const gradient = ctx.createLinearGradient(0, 0, WARM_UP_SIDE, WARM_UP_SIDE);
+  gradient.addColorStop(0, '#2a3f5f');
+  gradient.addColorStop(1, '#e8c39e');
+  ctx.fillStyle = gradient;
+  ctx.fillRect(0, 0, WARM_UP_SIDE, WARM_UP_SIDE);
+  const bitmap = await decodeImage(await canvas.convertToBlob({ type: 'image/jpeg' }));
+  try {
+    await analyseBitmap(bitmap, mesoNet, (b) => detector.detect(b));
+    await analyseBitmap(bitmap, mesoNet, null);
+  } finally {
+    bitmap.close();
+  }
 }
 
 /**

@@ -21,7 +21,7 @@ const METHODS = new Set(['setModel', 'analyseImage', 'analyseFrame', 'liveFrame'
 async function call(method, args) {
   if (method === 'start') {
     core = await createCore(args[0]);
-    return { backend: core.backend, threads: core.threads };
+    return { backend: core.backend, backendWhy: core.backendWhy, threads: core.threads };
   }
   if (!core) throw new Error('The engine has not started.');
   if (!METHODS.has(method)) throw new Error(`Unknown engine method ${method}`);
