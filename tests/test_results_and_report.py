@@ -212,7 +212,8 @@ def test_overview_stale_results_export_print_overlay_and_messages(page, media, s
         assert by_file[path.name].locator("[data-testid=sha256]").text_content() == result["sha256"]
     assert exported["model_sha256"] == weight_hashes(site_model)
     types = {r["file"]: r["type"] for r in exported["results"]}
-    assert (types["IMG_0001.HEIC"], types["not-a-video.mp4"], types["clip.webm"]) == ("image/heic", "image/jpeg", "video/webm")
+    assert [types[f] for f in ("IMG_0001.HEIC", "not-a-video.mp4", "clip.webm")] == ["image/heic", "image/jpeg",
+                                                                                   "video/webm"]
 
     # The printed report: a title block naming the model's weights; no player,
     # control or status line takes space.
