@@ -33,7 +33,9 @@ const files = roots.flatMap((root) => {
   const path = join(site, root);
   if (!existsSync(path)) return [];
   return statSync(path).isDirectory() ? walk(path) : [path];
-}).map((path) => relative(site, path).split(sep).join('/')).sort();
+}).map((path) => relative(site, path).split(sep).join('/'))
+  .filter((file) => !file.endsWith('.d.ts')) // the type checker's, never loaded by the page
+  .sort();
 
 const hash = createHash('sha256');
 for (const file of files) hash.update(file).update(readFileSync(join(site, file)));

@@ -6,7 +6,7 @@
 // the repository's MesoNet test images, Apache-2.0, with their LICENSE and
 // NOTICE). Nothing here is committed.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,6 +28,10 @@ await build({
   legalComments: 'linked',
   logLevel: 'warning',
 });
+
+// Types for the checker (jsconfig.json, `tsc`): each bundle's .d.ts re-exports
+// its entry's packages, whose own types come with them (never loaded by the page).
+writeFileSync(join(out, 'tf.d.ts'), readFileSync(join(root, 'build', 'vendor-entry.js'), 'utf8'));
 
 for (const file of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm',
   'tfjs-backend-wasm-threaded-simd.wasm']) {
@@ -59,6 +63,7 @@ await build({
   logLevel: 'warning',
 });
 copyFileSync(join(root, 'node_modules', '@noble', 'hashes', 'LICENSE'), join(out, 'sha256.LICENSE.txt'));
+writeFileSync(join(out, 'sha256.d.ts'), readFileSync(join(root, 'build', 'sha256-entry.js'), 'utf8'));
 
 // "Try a sample": one manipulated and one real face from the MesoNet test images.
 const samples = join(root, 'data', 'mesonet-test-images');

@@ -73,7 +73,7 @@ async function scoreBox(bitmap, model, box, face, confidence) {
  * normalised to [0, 1]. Scores are not touched; every tensor is disposed.
  * @param {ImageBitmap} bitmap
  * @param {import('./model.js').MesoNet} model
- * @param {ScoredFace[]} faces
+ * @param {{ box: Box }[]} faces
  * @returns {Promise<{ values: Float32Array, size: number[] }[]>}
  */
 export async function explainFaces(bitmap, model, faces) {

@@ -15,7 +15,7 @@
  * @template T
  * @typedef {object} Job
  * @property {() => Promise<T>|T} start
- * @property {(outcome: { ok: true, value: T } | { ok: false, error: unknown }) => Promise<void>|void} finish
+ * @property {(outcome: { ok: boolean, value?: T, error?: unknown }) => Promise<void>|void} finish
  * @property {boolean} [alone]
  */
 

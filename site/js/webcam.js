@@ -61,11 +61,15 @@ export function setupWebcam({ ready, engine, thresholds, backend }) {
   const message = $('webcam-message');
 
   /**
+   * @typedef {{ stream: MediaStream, gate: ReturnType<typeof createFrameGate>,
+   *   tracker: ReturnType<typeof createTracker>, fps: ReturnType<typeof createFpsCounter>,
+   *   stopped: boolean, lastTime: number, lastPresented: number, errors: number,
+   *   unreadable: number }} Session
+   */
+  /**
    * The running session, null when off. Each start makes a new one, so a
    * frame still being processed when the camera stops cannot touch the next.
-   * @type {null|{ stream: MediaStream, gate: ReturnType<typeof createFrameGate>,
-   *   tracker: ReturnType<typeof createTracker>, fps: ReturnType<typeof createFpsCounter>,
-   *   stopped: boolean, lastTime: number, lastPresented: number, errors: number, unreadable: number }}
+   * @type {Session|null}
    */
   let session = null;
   let starting = false;
@@ -169,11 +173,11 @@ export function setupWebcam({ ready, engine, thresholds, backend }) {
    * the video presents (merged while the thread is busy: presentedFrames
    * says how many); requestAnimationFrame (fallback) once per repaint, so
    * there a frame counts only when the video's time moved.
-   * @param {NonNullable<typeof session>} s
+   * @param {Session} s
    */
   function schedule(s) {
     if (s.stopped) return;
-    if ('requestVideoFrameCallback' in video) {
+    if ('requestVideoFrameCallback' in HTMLVideoElement.prototype) {
       video.requestVideoFrameCallback((_, meta) => {
         const presented = s.lastPresented < 0 ? 1 : meta.presentedFrames - s.lastPresented;
         s.lastPresented = meta.presentedFrames;
@@ -191,7 +195,7 @@ export function setupWebcam({ ready, engine, thresholds, backend }) {
     }
   }
 
-  /** @param {NonNullable<typeof session>} s @param {number} presented */
+  /** @param {Session} s @param {number} presented */
   function onFrame(s, presented) {
     if (s.stopped) return;
     schedule(s);
@@ -205,7 +209,7 @@ export function setupWebcam({ ready, engine, thresholds, backend }) {
     });
   }
 
-  /** @param {NonNullable<typeof session>} s */
+  /** @param {Session} s */
   async function processFrame(s) {
     if (video.videoWidth === 0) return;
     const e = await engine;
@@ -242,7 +246,7 @@ export function setupWebcam({ ready, engine, thresholds, backend }) {
     }
   }
 
-  /** @param {NonNullable<typeof session>} s */
+  /** @param {Session} s */
   function writeCounts(s) {
     const c = s.gate.counts();
     score.dataset.frames = String(c.frames);
@@ -254,7 +258,7 @@ export function setupWebcam({ ready, engine, thresholds, backend }) {
   }
 
   /**
-   * @param {NonNullable<typeof session>} s
+   * @param {Session} s
    * @param {import('./live.js').Track[]} tracks
    * @param {{ fake_below: number, real_above: number }} thresholds
    */

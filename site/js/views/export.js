@@ -9,7 +9,7 @@
  * @typedef {object} FileResult
  * @property {string} file
  * @property {'image'|'video'} kind
- * @property {'queued'|'analyzing'|'done'|'error'} state
+ * @property {'queued'|'analyzing'|'done'|'cancelled'|'error'} state
  * @property {string|null} verdict
  * @property {number|null} p_real
  * @property {string|null} mode faces | tight | no-face | whole

@@ -10,16 +10,16 @@
  * Colour stops of a perceptually ordered, colour-blind-safe sequential scale
  * (dark purple -> orange -> light yellow, after matplotlib's "inferno").
  */
-export const HEAT_STOPS = Object.freeze([
+export const HEAT_STOPS = Object.freeze(/** @type {[number, number[]][]} */ ([
   [0.0, [40, 11, 84]], [0.25, [101, 21, 110]], [0.5, [188, 55, 84]],
   [0.75, [249, 142, 9]], [1.0, [252, 255, 164]],
-]);
+]));
 
 /**
  * RGBA pixels for a map: colour from HEAT_STOPS, opacity proportional to the
  * value, so where the map is 0 the face shows through untouched.
  * @param {ArrayLike<number>} values row-major, in [0, 1]
- * @returns {Uint8ClampedArray} length 4 * values.length
+ * @returns {Uint8ClampedArray<ArrayBuffer>} length 4 * values.length
  */
 export function heatPixels(values) {
   const out = new Uint8ClampedArray(values.length * 4);
