@@ -2,6 +2,7 @@
 only), each published model, quantisation, the cache, and the site's index."""
 import json
 import os
+import re
 
 import numpy as np
 import pytest
@@ -14,6 +15,7 @@ from convert.constants import (
     PARITY_BACKENDS,
     PARITY_TOLERANCE,
     PUBLISHED_MODELS,
+    SITE_DIR,
     SITE_MODEL_DIR,
     WEIGHTS_DIR_ENV,
 )
@@ -192,3 +194,21 @@ def test_more_faces_than_one_call_takes(site_model):
         assert "error" not in result, (backend, result)
         assert result["leaked"] == 0
         assert np.abs(result["scores"] - reference).max() <= PARITY_TOLERANCE["none"][backend], backend
+
+
+def test_model_metadata_typedef_names_every_key():
+    """The site's ModelMetadata typedef (site/js/config.js, checked by tsc) names
+    exactly the keys convert/metadata.py builds, optional ones marked optional."""
+    source = (SITE_DIR / "js" / "config.js").read_text()
+    block = re.search(r"@typedef \{object\} ModelMetadata\n(.*?)\*/", source, re.S)
+    assert block, "no ModelMetadata typedef in site/js/config.js"
+    named, text = [], block.group(1)
+    for start in (m.end() for m in re.finditer(r"@property \{", text)):
+        depth, i = 1, start
+        while depth:  # the type may hold braces and run over lines
+            depth += {"{": 1, "}": -1}.get(text[i], 0)
+            i += 1
+        named.append(re.match(r"\s*(\[?)(\w+)", text[i:]).groups())
+    assert [key for _, key in named] == list(metadata.KEYS)
+    assert {key for optional, key in named if optional} == set(metadata.OPTIONAL_KEYS)
+

@@ -83,6 +83,35 @@ export async function fetchJson(url) {
 }
 
 /**
+ * A converted model's metadata.json: the contract with convert/metadata.py,
+ * which builds it (its KEYS, held against this list by
+ * tests/test_export.py::test_model_metadata_typedef_names_every_key).
+ * @typedef {object} ModelMetadata
+ * @property {number} schema the version of this layout
+ * @property {string} id the model's id: its folder in model/ and ?model=
+ * @property {string} name the name the page shows
+ * @property {string} architecture 'meso4', 'mesoinception4' or 'custom'
+ * @property {string} architecture_name
+ * @property {boolean} mesonet false only for a model exported with --not-mesonet
+ * @property {string|null} trained_on
+ * @property {string} format 'tfjs-layers-model'
+ * @property {{ size: number[], channels: number, color: string, scale: number, range: number[],
+ *   resize: { method: string, half_pixel_centers: boolean } }} input
+ * @property {{ meaning: string, description: string }} output meaning 'p_real'
+ * @property {{ fake_below: number, real_above: number }} thresholds the verdict band (P(real))
+ * @property {{ file: string, sha256: string, url?: string|null }} source the Keras file exported
+ * @property {string} quantization 'none', 'float16' or 'uint8'
+ * @property {Record<string, string>} files sha256 of every file the site loads
+ * @property {Record<string, string|null>} versions libraries used to export
+ * @property {Record<string, any>} parity Keras against TF.js at export ({ skipped: true } without)
+ * @property {string} exported_at UTC, ISO 8601
+ * @property {Record<string, any>} [thresholds_calibration] only with a calibrated band
+ * @property {string[]} pooled_before_norm
+ * @property {string[]} norms_as_conv
+ * @property {string} gradcam_layer the last convolution, which Grad-CAM reads
+ */
+
+/**
  * @typedef {{ id: string, name: string, architecture: string, path: string }} ModelEntry
  * @typedef {{ models: ModelEntry[], default: string }} ModelIndex
  */

@@ -301,7 +301,7 @@ function showModelError(text) {
 
 /**
  * A model switch: after every file added before it, before every file added after.
- * @param {() => Promise<any>} load resolves to the new model's metadata
+ * @param {() => Promise<import('./config.js').ModelMetadata>} load resolves to the new model's metadata
  * @param {string} id
  * @param {string} name what to call it while it loads
  */

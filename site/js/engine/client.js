@@ -33,7 +33,7 @@ export const START_TIMEOUT_MS = 60_000;
  * @property {string} backend the TF.js backend: 'webgl', 'wasm' or 'cpu'
  * @property {string} backendWhy why that backend: forced, measured faster, or the only one here
  * @property {number} threads the backend's threads (WASM's pool; 1 otherwise)
- * @property {(source: string|File[]) => Promise<any>} setModel a model folder URL (ending in /)
+ * @property {(source: string|File[]) => Promise<import('../config.js').ModelMetadata>} setModel a model folder URL (ending in /)
  *   or the user's files (model.json, shards, metadata.json); resolves to its metadata.json. The
  *   model in use until then stays if this one cannot be loaded.
  * @property {(file: Blob, options?: AnalyseOptions) => Promise<Result>} analyseImage an image

@@ -122,7 +122,7 @@ export async function createCore({ backend, previous = null }) {
     /**
      * Use this model from now on (a folder URL ending in /, or the user's files).
      * @param {string|File[]} source
-     * @returns {Promise<any>} its metadata.json
+     * @returns {Promise<import('../config.js').ModelMetadata>} its metadata.json
      */
     async setModel(source) {
       // the detector loads meanwhile (started with the core): ready once both are
