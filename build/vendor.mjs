@@ -1,9 +1,10 @@
 // Builds site/vendor/ from the pinned npm packages (package-lock.json):
-// one ES module bundle, the WASM binaries and the face detector's model with
-// its licences (served by the site itself: nothing is fetched from elsewhere
+// TF.js as one ES module bundle with its WASM binaries, the face detector's
+// model, and mediabunny (the video reader) as a second bundle, with their
+// licences (served by the site itself: nothing is fetched from elsewhere
 // at run time). Nothing here is committed.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,6 +26,26 @@ await build({
   legalComments: 'linked',
   logLevel: 'warning',
 });
+
+// The video reader: mediabunny (MPL-2.0), unmodified; its file-level licence
+// header stays in the bundle (legalComments: eof), with the licence and our
+// notice (where its source is) beside it.
+const mediabunny = join(root, 'node_modules', 'mediabunny');
+const mediabunnyVersion = JSON.parse(readFileSync(join(mediabunny, 'package.json'), 'utf8')).version;
+await build({
+  entryPoints: [join(root, 'build', 'mediabunny-entry.js')],
+  outfile: join(out, 'mediabunny.js'),
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2020',
+  minify: true,
+  legalComments: 'eof',
+  banner: { js: `/*! mediabunny ${mediabunnyVersion} (MPL-2.0), unmodified: see NOTICE-mediabunny.txt beside this file */` },
+  logLevel: 'warning',
+});
+copyFileSync(join(mediabunny, 'LICENSE'), join(out, 'LICENSE-mediabunny.txt'));
+copyFileSync(join(root, 'build', 'notices', 'NOTICE-mediabunny.txt'), join(out, 'NOTICE-mediabunny.txt'));
 
 for (const file of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm',
   'tfjs-backend-wasm-threaded-simd.wasm']) {
