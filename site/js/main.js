@@ -21,7 +21,7 @@ import { registerServiceWorker } from './offline.js';
 import { OWN_MODEL_ID, setupOwnModel } from './own-model.js';
 import { createPipeline } from './pipeline.js';
 import { VERDICT_LABELS } from './verdict.js';
-import { VideoError, grabVideoFrame, probeVideo } from './video-frames.js';
+import { VideoError, openVideo } from './video-reader.js';
 import { clampSampling, sampleTimes, summariseVideo } from './video-summary.js';
 import { setupWebcam } from './webcam.js';
 import { createCard, setProgress, showAnalysis, showError, showHeatmaps } from './views/card.js';
@@ -50,11 +50,11 @@ const state = {
   /** Image cards whose maps can be drawn later: the file, its width, its scored boxes, the model that scored them. */
   /** @type {Map<HTMLElement, { file: File, width: number, boxes: Box[], modelId: string }>} */
   explainable: new Map(),
-  /** Video cards' object URLs and thumbnails, released when the results are cleared. */
-  /** @type {Map<HTMLElement, { url: string, thumbs: ImageBitmap[] }>} */
+  /** Video cards' files (video-reader.js: their URLs) and thumbnails, released when the results are cleared. */
+  /** @type {Map<HTMLElement, { video: import('./video-reader.js').Video, thumbs: ImageBitmap[] }>} */
   videos: new Map(),
   /** Video frames shown in a card's detail panel whose maps can be drawn. */
-  /** @type {Map<HTMLElement, { url: string, frame: import('./analyse-video.js').FrameResult, modelId: string }>} */
+  /** @type {Map<HTMLElement, { video: import('./video-reader.js').Video, frame: import('./analyse-video.js').FrameResult, modelId: string }>} */
   frameDetails: new Map(),
   /** Files being read, in the order added, before they join the pipeline. */
   adding: Promise.resolve(),
@@ -340,20 +340,20 @@ function videoJob(entry) {
       await ready;
       startCard(card);
       entry.result.state = 'analyzing';
-      const url = URL.createObjectURL(file);
+      const video = await openVideo(file, e);
       /** @type {ImageBitmap[]} */
       const thumbs = [];
       // The card keeps the file's URL (its player) and thumbnails until cleared.
-      state.videos.set(card, { url, thumbs });
-      const probed = await probeVideo(url);
-      const times = sampleTimes(probed.duration, sampling());
+      state.videos.set(card, { video, thumbs });
+      const times = sampleTimes(video.duration, sampling());
       const controller = new AbortController();
       const progress = showVideoProgress(card, times.length, () => controller.abort());
       const started = performance.now();
       card.dataset.engine = e.where;
       card.dataset.engineThreads = String(e.threads);
       if (e.why) card.dataset.engineWhy = e.why;
-      const analysis = await analyseVideo(url, times, (bitmap) => e.analyseFrame(bitmap, { faces }), {
+      const analysis = await analyseVideo(video, times, {
+        faces,
         signal: controller.signal,
         onFrame: (frame, done) => {
           for (const t of frame.thumbs) if (t) thumbs.push(t);
@@ -361,7 +361,7 @@ function videoJob(entry) {
         },
       });
       const totalMs = performance.now() - started;
-      return { url, probed, times, analysis, totalMs, tensors: await e.tensors() };
+      return { video, times, analysis, totalMs, tensors: await e.tensors() };
     },
     async finish(/** @type {any} */ done) {
       if (!done.ok) {
@@ -375,31 +375,34 @@ function videoJob(entry) {
 
 /**
  * @param {Entry} entry
- * @param {{ url: string, probed: { duration: number, width: number, height: number }, times: number[],
+ * @param {{ video: import('./video-reader.js').Video, times: number[],
  *   analysis: import('./analyse-video.js').VideoAnalysis, totalMs: number, tensors: number }} v
  */
-function showVideoResult({ file, card, result }, { url, probed, times, analysis, totalMs, tensors }) {
+function showVideoResult({ file, card, result }, { video, times, analysis, totalMs, tensors }) {
+  const { url, duration, width, height } = video;
   const frames = analysis.frames.map((f) => ({ time: f.time, faces: f.analysis?.faces ?? [] }));
   const summary = summariseVideo(frames, state.metadata.thresholds);
   // Before the card shows "done": tests and the benchmark read them as soon as it does.
   card.dataset.totalMs = totalMs.toFixed(2);
   card.dataset.workerTensors = String(tensors);
+  card.dataset.reader = analysis.reader;
   const modelId = state.modelId;
   showVideo(card, {
-    url, result: analysis, summary, total: times.length, duration: probed.duration, size: probed,
+    url, result: analysis, summary, total: times.length, duration, size: { width, height },
     thresholds: state.metadata.thresholds, backend: state.backend,
     onShowFrame: (frame, detail) => {
-      if (frame.analysis?.faces.length) state.frameDetails.set(detail, { url, frame, modelId });
+      if (frame.analysis?.faces.length) state.frameDetails.set(detail, { video, frame, modelId });
       if (heatmapsOn()) explainPending();
     },
   });
   Object.assign(result, {
     state: card.dataset.state, verdict: summary.verdict, p_real: summary.pReal,
     mode: card.dataset.mode, model: state.modelId, backend: state.backend, detect_ms: null,
-    total_ms: totalMs, error: analysis.failure, width: probed.width, height: probed.height,
-    duration: probed.duration, face_share: summary.faceShare, spread: summary.spread,
+    total_ms: totalMs, error: analysis.failure, width, height,
+    duration, reader: analysis.reader, reader_why: analysis.readerWhy, reader_switched: analysis.switched,
+    face_share: summary.faceShare, spread: summary.spread,
     frames: analysis.frames.map((f, i) => ({
-      time: f.time, p_real: summary.frameScores[i], error: f.error,
+      time: f.time, p_real: summary.frameScores[i], error: f.error, reader: f.reader,
       faces: (f.analysis?.faces ?? []).map((face, k) => ({ box: boxText(face.box),
         face_box: face.face ? boxText(face.face) : null, p_real: face.pReal, confidence: face.confidence,
         person: summary.ids[i][k] + 1 })),
@@ -428,7 +431,7 @@ function explainPending() {
    * @param {HTMLElement} target the card or frame panel that shows them
    * @param {() => boolean} shown whether the target still shows these faces (a frame panel moves on)
    * @param {string} modelId the model that scored its faces
-   * @param {() => Promise<Blob|ImageBitmap>} picture
+   * @param {() => Promise<Blob|ImageBitmap|import('./engine/core.js').VideoFrameRef>} picture
    * @param {Box[]} boxes
    * @param {(maps: any[], crops: ImageBitmap[]) => void} show
    * @param {string} what for a message
@@ -463,12 +466,12 @@ function explainPending() {
       },
     });
   };
-  for (const [detail, { url, frame, modelId }] of state.frameDetails) {
+  for (const [detail, { video, frame, modelId }] of state.frameDetails) {
     if (!detail.isConnected) state.frameDetails.delete(detail);
     const shown = () => detail.isConnected && Number(detail.dataset.time) === frame.time;
     if (!shown() || detail.dataset.heatmaps) continue;
     const faces = frame.analysis?.faces ?? [];
-    explain(detail, shown, modelId, () => grabVideoFrame(url, frame.time), faces.map((f) => f.box),
+    explain(detail, shown, modelId, () => video.picture(frame), faces.map((f) => f.box),
       (maps, crops) => showFrameHeatmaps(detail, maps, crops), `The frame at ${frame.time.toFixed(1)} s`);
   }
   for (const [card, { file, width, boxes, modelId }] of state.explainable) {
@@ -568,8 +571,8 @@ $('clear').addEventListener('click', () => {
       state.results = [];
       state.explainable.clear();
       state.frameDetails.clear();
-      for (const { url, thumbs } of state.videos.values()) {
-        URL.revokeObjectURL(url);
+      for (const { video, thumbs } of state.videos.values()) {
+        video.close();
         thumbs.forEach((t) => t.close());
       }
       state.videos.clear();

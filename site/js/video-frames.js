@@ -1,9 +1,12 @@
 // @ts-check
 /**
- * Frames out of a video file at chosen times, with the browser's own decoder
+ * Frames out of a video file at chosen times, with the browser's own player
  * (<video> elements, so whatever the browser plays: MP4 H.264, WebM VP8/VP9,
- * MOV where supported). No TF.js and no page DOM: the elements are never
- * attached to the document.
+ * MOV where supported): the reader for what WebCodecs cannot read
+ * (video-reader.js chooses; video-decode.js is the WebCodecs one). It needs
+ * the page's thread, but no page DOM: the elements are never attached to
+ * the document. The URL is the service worker's where it controls the page
+ * (video-url.js), else blob:.
  *
  * Seeking is slow (the decoder restarts at the previous key frame: 30-240 ms
  * a seek for the 640x480 FF++ clips). It runs in the browser's media
