@@ -3,5 +3,5 @@
 // site/vendor/mediabunny.js: reading a file's container and decoding its
 // video track with the browser's WebCodecs.
 export {
-  ALL_FORMATS, BlobSource, Input, InputDisposedError, UnsupportedInputFormatError, VideoSampleSink,
+  ALL_FORMATS, BlobSource, CanvasSink, Input, UnsupportedInputFormatError,
 } from 'mediabunny';
