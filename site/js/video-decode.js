@@ -8,12 +8,20 @@
  * (engine/core.js), so the frames never cross to the page; or on the page
  * with the engine. Rotation metadata is applied, as a <video> does.
  *
+ * Colours: a stream that states no colour matrix (VP8 never does; many
+ * H.264 files do not) is converted to RGB as BT.601, as VP8 specifies and
+ * FFmpeg (so OpenCV, the reference frames of the tests) assumes. Chromium's
+ * WebCodecs, as mediabunny configures it, assumes BT.709 there: its frames
+ * of the test clips were 2.06 levels off OpenCV's (its <video>: 1.60), and
+ * a face's P(real) 0.055 off Firefox's. WebKit assumes BT.601 already;
+ * Firefox hands over RGB frames it converted itself.
+ *
  * Whether a file is read here is chooseReader's call (video-choice.js); when
  * it is not, or when decoding fails part-way (a ReaderFailure), the <video>
  * reader (video-frames.js) takes over.
  */
 import {
-  ALL_FORMATS, BlobSource, CanvasSink, Input, UnsupportedInputFormatError,
+  ALL_FORMATS, BlobSource, Input, UnsupportedInputFormatError, VideoSample, VideoSampleSink,
 } from '../vendor/mediabunny.js';
 import {
   ReaderFailure, chooseReader, decodeTimes, frameCovers, mediaDuration,
@@ -55,14 +63,56 @@ function deadline(promise, ms, message) {
   return /** @type {Promise<T>} */ (Promise.race([promise, late])).finally(() => clearTimeout(timer));
 }
 
+/** YUV layouts whose conversion to RGB follows the frame's colour space (others are RGB already). */
+const YUV_FORMATS = new Set(['I420', 'I420A', 'I422', 'I422A', 'I444', 'I444A', 'NV12']);
+
 /**
- * The picture of a canvas mediabunny drew, as an ImageBitmap (moved, not
- * copied, from an OffscreenCanvas: each is new, poolSize 0).
- * @param {HTMLCanvasElement|OffscreenCanvas} canvas
+ * The same frame, tagged BT.601 (its planes copied into a new frame): for a
+ * stream that states no colour matrix, whose frame the decoder tagged
+ * otherwise. Closes `sample`.
+ * @param {VideoSample} sample
+ * @param {boolean} fullRange
+ * @returns {Promise<VideoSample>}
+ */
+async function asBt601(sample, fullRange) {
+  try {
+    const data = new Uint8Array(sample.allocationSize());
+    const layout = await sample.copyTo(data);
+    return new VideoSample(data, {
+      format: /** @type {any} */ (sample.format), codedWidth: sample.visibleRect.width,
+      codedHeight: sample.visibleRect.height, layout, timestamp: sample.timestamp, duration: sample.duration,
+      rotation: sample.rotation, flip: sample.flip, displayWidth: sample.displayWidth,
+      displayHeight: sample.displayHeight,
+      colorSpace: { matrix: 'smpte170m', primaries: 'smpte170m', transfer: 'smpte170m', fullRange },
+    });
+  } finally {
+    sample.close();
+  }
+}
+
+/**
+ * A decoded frame as an ImageBitmap, as a <video> shows it (rotated,
+ * flipped, square pixels); BT.601 when its stream states no colour matrix.
+ * Closes `sample`.
+ * @param {VideoSample} sample
+ * @param {VideoColorSpaceInit} stated the stream's own colour space
  * @returns {Promise<ImageBitmap>}
  */
-async function bitmapOf(canvas) {
-  return 'transferToImageBitmap' in canvas ? canvas.transferToImageBitmap() : createImageBitmap(canvas);
+async function picture(sample, stated) {
+  const retag = !stated.matrix && sample.format !== null && YUV_FORMATS.has(sample.format)
+    && sample.colorSpace.matrix !== 'smpte170m' && sample.colorSpace.matrix !== 'bt470bg';
+  const shown = retag ? await asBt601(sample, stated.fullRange ?? false) : sample;
+  try {
+    const { displayWidth: width, displayHeight: height } = shown;
+    const canvas = typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(width, height)
+      : Object.assign(document.createElement('canvas'), { width, height });
+    const context = /** @type {OffscreenCanvasRenderingContext2D|CanvasRenderingContext2D} */ (canvas.getContext('2d'));
+    shown.drawWithFit(context, { fit: 'fill' });
+    // moved, not copied, out of a new OffscreenCanvas
+    return 'transferToImageBitmap' in canvas ? canvas.transferToImageBitmap() : await createImageBitmap(canvas);
+  } finally {
+    shown.close();
+  }
 }
 
 /**
@@ -109,15 +159,17 @@ async function inspect(input) {
   }
   const track = await input.getPrimaryVideoTrack();
   if (!track) return { facts: facts({ readable: true }) };
+  const stated = await track.getColorSpace();
   const codec = await track.getCodecParameterString();
   const decodable = codec !== null && await track.canDecode();
   // The track's stated length, as a <video> states it (measured equal for
   // the test clips); the whole file's when the track states none.
-  const stated = await input.getDurationFromMetadata([track]);
-  const duration = mediaDuration(stated ?? await track.computeDuration());
+  const length = await input.getDurationFromMetadata([track]);
+  const duration = mediaDuration(length ?? await track.computeDuration());
   return {
     facts: facts({ readable: true, track: true, codec, decodable, duration }),
     track,
+    stated,
     first: await track.getFirstTimestamp(),
     width: await track.getDisplayWidth(),
     height: await track.getDisplayHeight(),
@@ -126,11 +178,11 @@ async function inspect(input) {
 
 /**
  * @param {Input} input
- * @param {{ facts: import('./video-choice.js').VideoFacts, track: any, first: number, width: number,
- *   height: number }} found the file as inspect() found it
+ * @param {{ facts: import('./video-choice.js').VideoFacts, track: any, stated: VideoColorSpaceInit,
+ *   first: number, width: number, height: number }} found the file as inspect() found it
  * @returns {Decoder}
  */
-function decoder(input, { facts: known, track, first, width, height }) {
+function decoder(input, { facts: known, track, stated, first, width, height }) {
   return {
     duration: known.duration,
     width,
@@ -138,27 +190,29 @@ function decoder(input, { facts: known, track, first, width, height }) {
     codec: /** @type {string} */ (known.codec),
     async* frames(times) {
       const asked = decodeTimes(times, first);
-      const canvases = new CanvasSink(track, { poolSize: 0 }).canvasesAtTimestamps(asked);
+      const samples = new VideoSampleSink(track).samplesAtTimestamps(asked);
       try {
         for (let i = 0; i < times.length; i += 1) {
-          /** @type {IteratorResult<import('../vendor/mediabunny.js').WrappedCanvas|null>} */
-          let next;
+          /** @type {ImageBitmap|null} */
+          let bitmap = null;
+          let missing = '';
           try {
-            next = await canvases.next();
+            const next = await samples.next();
+            const sample = next.done ? null : next.value;
+            if (sample && frameCovers(asked[i], sample.timestamp, sample.duration)) {
+              bitmap = await picture(sample, stated);
+            } else {
+              missing = sample ? ` (its last frame starts at ${sample.timestamp.toFixed(1)} s)` : '';
+              sample?.close();
+            }
           } catch (error) {
             throw new ReaderFailure(`the WebCodecs decoder failed at ${times[i].toFixed(1)} s (${messageOf(error)})`);
           }
-          const wrapped = next.done ? null : next.value;
-          if (wrapped && frameCovers(asked[i], wrapped.timestamp, wrapped.duration)) {
-            yield { index: i, time: times[i], bitmap: await bitmapOf(wrapped.canvas), error: null };
-          } else {
-            const end = wrapped ? ` (its last frame starts at ${wrapped.timestamp.toFixed(1)} s)` : '';
-            yield { index: i, time: times[i], bitmap: null,
-              error: `The frame at ${times[i].toFixed(1)} s is missing from the file${end}: it may be truncated.` };
-          }
+          yield bitmap ? { index: i, time: times[i], bitmap, error: null } : { index: i, time: times[i], bitmap: null,
+            error: `The frame at ${times[i].toFixed(1)} s is missing from the file${missing}: it may be truncated.` };
         }
       } finally {
-        await canvases.return(undefined);
+        await samples.return(undefined);
       }
     },
     close: () => input.dispose(),
@@ -178,9 +232,9 @@ export async function decodeFrame(file, time) {
     const track = await input.getPrimaryVideoTrack();
     if (!track) throw new Error('This video has no video track.');
     const [at] = decodeTimes([time], await track.getFirstTimestamp());
-    const wrapped = await new CanvasSink(track, { poolSize: 0 }).getCanvas(at);
-    if (!wrapped) throw new Error(`The frame at ${time.toFixed(1)} s could not be decoded.`);
-    return await bitmapOf(wrapped.canvas);
+    const sample = await new VideoSampleSink(track).getSample(at);
+    if (!sample) throw new Error(`The frame at ${time.toFixed(1)} s could not be decoded.`);
+    return await picture(sample, await track.getColorSpace());
   } finally {
     input.dispose();
   }
