@@ -1,6 +1,7 @@
 // Builds site/vendor/ from the pinned npm packages (package-lock.json):
-// one ES module bundle, the WASM binaries and the face detector's model with
-// its licences (served by the site itself: nothing is fetched from elsewhere
+// TF.js as one ES module bundle with its WASM binaries, the face detector's
+// model, mediabunny (the video reader) as a second bundle, with their
+// licences (served by the site itself: nothing is fetched from elsewhere
 // at run time), the incremental SHA-256 the page hashes large files with
 // (@noble/hashes, MIT), and the sample pictures "Try a sample" adds (two of
 // the repository's MesoNet test images, Apache-2.0, with their LICENSE and
@@ -32,6 +33,27 @@ await build({
 // Types for the checker (jsconfig.json, `tsc`): each bundle's .d.ts re-exports
 // its entry's packages, whose own types come with them (never loaded by the page).
 writeFileSync(join(out, 'tf.d.ts'), readFileSync(join(root, 'build', 'vendor-entry.js'), 'utf8'));
+writeFileSync(join(out, 'mediabunny.d.ts'), readFileSync(join(root, 'build', 'mediabunny-entry.js'), 'utf8'));
+
+// The video reader: mediabunny (MPL-2.0), unmodified; its file-level licence
+// header stays in the bundle (legalComments: eof), with the licence and our
+// notice (where its source is) beside it.
+const mediabunny = join(root, 'node_modules', 'mediabunny');
+const mediabunnyVersion = JSON.parse(readFileSync(join(mediabunny, 'package.json'), 'utf8')).version;
+await build({
+  entryPoints: [join(root, 'build', 'mediabunny-entry.js')],
+  outfile: join(out, 'mediabunny.js'),
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2020',
+  minify: true,
+  legalComments: 'eof',
+  banner: { js: `/*! mediabunny ${mediabunnyVersion} (MPL-2.0), unmodified: see NOTICE-mediabunny.txt beside this file */` },
+  logLevel: 'warning',
+});
+copyFileSync(join(mediabunny, 'LICENSE'), join(out, 'LICENSE-mediabunny.txt'));
+copyFileSync(join(root, 'build', 'notices', 'NOTICE-mediabunny.txt'), join(out, 'NOTICE-mediabunny.txt'));
 
 for (const file of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm',
   'tfjs-backend-wasm-threaded-simd.wasm']) {

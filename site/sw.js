@@ -6,9 +6,11 @@
 // Converted models (model/: the list and each model's files) are asked of the
 // network first and cached, so a model exported into the site, or exported
 // again, reaches a returning visitor at once; offline, the cached copy is used.
-// It also makes the pages it serves cross-origin isolated (see isolate below).
-/* global self, caches, importScripts */
-importScripts('precache-manifest.js');
+// It also makes the pages it serves cross-origin isolated (see isolate below),
+// and serves the user's video files to the page's <video> elements from a
+// same-origin URL (see files below).
+/* global self, caches, importScripts, byteRange */
+importScripts('precache-manifest.js', 'js/byte-range.js');
 
 const PREFIX = 'mesonet-';
 const CACHE = `${PREFIX}${self.PRECACHE.version}`;
@@ -49,9 +51,69 @@ function isolate(request, response) {
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
+// The user's video files, handed over by the page (js/video-url.js) and
+// answered at video-file/<id> with Range requests (206), so a <video> reads
+// them from a same-origin URL: WebKit cannot play an H.264 MP4 from a blob:
+// URL, and plays it from here (docs/browsers.md). Held in this worker's
+// memory only (a File is a handle on the user's file: nothing is copied or
+// stored), forgotten when the page says so. If this worker was stopped and
+// restarted meanwhile, the file is asked again of the page that wants it.
+const FILES = new URL('video-file/', self.registration.scope).href;
+/** @type {Map<string, Blob>} */
+const files = new Map();
+
+self.addEventListener('message', (event) => {
+  const { type, id, file } = event.data || {};
+  if (type === 'serve-file' && typeof id === 'string' && file instanceof Blob) {
+    files.set(id, file);
+    event.ports[0]?.postMessage({ served: FILES + id });
+  } else if (type === 'forget-file') {
+    files.delete(id);
+  }
+});
+
+/** The file `id` from the page that asks for it (or any window of the site), or null. */
+async function askForFile(clientId, id) {
+  const asked = clientId ? [await self.clients.get(clientId)] : await self.clients.matchAll({ type: 'window' });
+  for (const client of asked.filter(Boolean)) {
+    const file = await new Promise((resolve) => {
+      const channel = new MessageChannel();
+      const timer = setTimeout(() => resolve(null), 2000);
+      channel.port1.onmessage = (event) => { clearTimeout(timer); resolve(event.data?.file ?? null); };
+      client.postMessage({ type: 'file-wanted', id }, [channel.port2]);
+    });
+    if (file instanceof Blob) return file;
+  }
+  return null;
+}
+
+/** @param {FetchEvent} event */
+async function fileResponse(event) {
+  const id = event.request.url.slice(FILES.length).split(/[?#]/)[0];
+  let file = files.get(id);
+  if (!file) {
+    file = await askForFile(event.clientId, id);
+    if (file) files.set(id, file);
+  }
+  if (!file) return new Response('This file is no longer available: add it again.', { status: 404 });
+  const { status, start, end } = byteRange(event.request.headers.get('Range'), file.size);
+  const headers = { 'Accept-Ranges': 'bytes', 'Content-Type': file.type || 'application/octet-stream',
+    'Cache-Control': 'no-store' };
+  if (status === 416) {
+    return new Response(null, { status, headers: { ...headers, 'Content-Range': `bytes */${file.size}` } });
+  }
+  if (status === 206) headers['Content-Range'] = `bytes ${start}-${end - 1}/${file.size}`;
+  headers['Content-Length'] = String(end - start);
+  return new Response(file.slice(start, end), { status, headers });
+}
+
 self.addEventListener('fetch', (event) => {
   const request = event.request;
   if (request.method !== 'GET' || new URL(request.url).origin !== self.location.origin) return;
+  if (request.url.startsWith(FILES)) {
+    event.respondWith(fileResponse(event));
+    return;
+  }
   event.respondWith(respond(request).then((response) => isolate(request, response)));
 });
 

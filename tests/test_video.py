@@ -104,11 +104,19 @@ def made_clip(tmp_path_factory):
                      seconds=3, side=200)
 
 
-def page_frame(page, card, time):
-    """The frame at `time` as the page's own decoder gives it (RGB uint8), from the card's player."""
-    data = page.page.evaluate("""async ([url, time]) => {
-      const { grabVideoFrame } = await import('./js/video-frames.js');
-      const bitmap = await grabVideoFrame(url, time);
+def page_frame(page, card, time, reader):
+    """The frame at `time` as the page's reader gave it (RGB uint8), from the card's player's file:
+    WebCodecs (video-decode.js, here on the page: the same decoder as in the engine's worker) or
+    the <video> (video-frames.js)."""
+    data = page.page.evaluate("""async ([url, time, reader]) => {
+      let bitmap;
+      if (reader === 'webcodecs') {
+        const { decodeFrame } = await import('./js/video-decode.js');
+        bitmap = await decodeFrame(await (await fetch(url)).blob(), time);
+      } else {
+        const { grabVideoFrame } = await import('./js/video-frames.js');
+        bitmap = await grabVideoFrame(url, time);
+      }
       const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
       const ctx = canvas.getContext('2d');
       ctx.drawImage(bitmap, 0, 0);
@@ -117,7 +125,7 @@ def page_frame(page, card, time):
       let text = '';
       for (let i = 0; i < rgba.length; i += 4) text += String.fromCharCode(rgba[i], rgba[i + 1], rgba[i + 2]);
       return [btoa(text), canvas.width, canvas.height];
-    }""", [card.locator("video").get_attribute("src"), time])
+    }""", [card.locator("video").get_attribute("src"), time, reader])
     rgb = np.frombuffer(base64.b64decode(data[0]), np.uint8)
     return rgb.reshape(data[2], data[1], 3)
 
@@ -130,9 +138,11 @@ def test_frame_scores_equal_keras_on_the_same_frames_and_boxes(open_page, keras_
     (card,) = add_videos(page, [made_clip])
     (result,) = export_json(page)["results"]
     assert result["kind"] == "video" and len(result["frames"]) == 3
+    assert result["reader"] == card.get_attribute("data-reader") == "webcodecs", "a VP8 WebM is read with WebCodecs"
+    assert result["reader_switched"] is None and {f["reader"] for f in result["frames"]} == {"webcodecs"}
     inputs, page_scores = [], []
     for frame in result["frames"]:
-        rgb = page_frame(page, card, frame["time"])
+        rgb = page_frame(page, card, frame["time"], frame["reader"])
         for face in frame["faces"]:
             inputs.append(to_input(rgb, tuple(int(v) for v in face["box"].split(","))))
             page_scores.append(face["p_real"])

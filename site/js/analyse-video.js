@@ -1,20 +1,22 @@
 // @ts-check
 /**
- * One video through the pipeline: frames at the sample times (video-frames.js,
- * on the page's thread: it needs a <video>), each analysed by the engine
- * (faces found by the same detector and crop rule as in a photo, then the
- * model) while the next is being decoded. The video's verdict is made from
- * the frames by video-summary.js.
+ * One video through the pipeline: frames at the sample times, each analysed
+ * by the engine (faces found by the same detector and crop rule as in a
+ * photo, then the model) while the next is being decoded, read by WebCodecs
+ * in the engine or by a <video> on the page (video-reader.js chooses). The
+ * video's verdict is made from the frames by video-summary.js.
  */
-import { videoFrames } from './video-frames.js';
 
 /** Frames that fail in a row before the rest of the video is given up. */
 export const MAX_FAILED_IN_A_ROW = 3;
 
 /**
+ * @typedef {import('./video-choice.js').ReaderName} ReaderName
+ *
  * @typedef {object} FrameResult
  * @property {number} index
  * @property {number} time seconds
+ * @property {ReaderName} reader which reader read it
  * @property {import('./analyse.js').Analysis|null} analysis null when the frame could not be read
  * @property {(ImageBitmap|null)[]} thumbs per scored face, its crop (engine/core.js THUMB_SIDE;
  *   null beyond the THUMBS_PER_FRAME most suspicious); the caller's to close
@@ -22,46 +24,41 @@ export const MAX_FAILED_IN_A_ROW = 3;
  * @property {number} waitMs time spent waiting for this frame to be decoded
  * @property {string|null} error
  *
- * @typedef {{ frames: FrameResult[], ending: 'done'|'cancelled'|'failed', failure: string|null }} VideoAnalysis
- *
- * @typedef {(bitmap: ImageBitmap) => Promise<{ analysis: import('./analyse.js').Analysis,
- *   crops: (ImageBitmap|null)[] }>} FrameAnalyser analyses one frame (takes the bitmap)
+ * @typedef {object} VideoAnalysis
+ * @property {FrameResult[]} frames
+ * @property {'done'|'cancelled'|'failed'} ending
+ * @property {string|null} failure
+ * @property {ReaderName} reader the reader chosen for the video ('webcodecs' or 'video-element')
+ * @property {string|null} readerWhy why not WebCodecs
+ * @property {import('./video-choice.js').Switch|null} switched WebCodecs gave up part-way: from
+ *   `time` on, the frames were read by the <video> (`why`)
  */
 
 /**
- * @param {string} url object URL of the video file
+ * @param {import('./video-reader.js').Video} video
  * @param {number[]} times sample times, ascending
- * @param {FrameAnalyser} analyseFrame
- * @param {{ signal?: AbortSignal, onFrame?: (frame: FrameResult, done: number) => void }} [options]
+ * @param {{ faces?: boolean, signal?: AbortSignal, onFrame?: (frame: FrameResult, done: number) => void }} [options]
  * @returns {Promise<VideoAnalysis>}
  */
-export async function analyseVideo(url, times, analyseFrame, { signal, onFrame } = {}) {
+export async function analyseVideo(video, times, { faces = true, signal, onFrame } = {}) {
   /** @type {FrameResult[]} */
   const frames = [];
+  /** @type {import('./video-choice.js').Switch|null} */
+  let switched = null;
+  const reader = { reader: video.reader, readerWhy: video.why };
   let failedInARow = 0;
-  let waitFrom = performance.now();
-  for await (const grabbed of videoFrames(url, times, signal)) {
-    const started = performance.now();
+  const read = video.frames(times, { faces, signal, onSwitch: (change) => { switched = change; } });
+  for await (const { crops, ...got } of read) {
     /** @type {FrameResult} */
-    const frame = { index: grabbed.index, time: grabbed.time, analysis: null, thumbs: [], ms: 0,
-      waitMs: started - waitFrom, error: null };
-    if (grabbed.bitmap) {
-      const { analysis, crops } = await analyseFrame(grabbed.bitmap);
-      Object.assign(frame, { analysis, thumbs: crops });
-      failedInARow = 0;
-    } else {
-      frame.error = grabbed.error?.message ?? 'This frame could not be read.';
-      failedInARow += 1;
-    }
-    frame.ms = performance.now() - started;
+    const frame = { ...got, thumbs: crops };
+    failedInARow = frame.analysis ? 0 : failedInARow + 1;
     frames.push(frame);
     onFrame?.(frame, frames.length);
-    waitFrom = performance.now();
     if (failedInARow >= MAX_FAILED_IN_A_ROW) {
       const from = frames[frames.length - failedInARow].time;
-      return { frames, ending: 'failed',
+      return { frames, ending: 'failed', ...reader, switched,
         failure: `The video could not be decoded from ${from.toFixed(1)} s on (${frame.error})` };
     }
   }
-  return { frames, ending: frames.length < times.length ? 'cancelled' : 'done', failure: null };
+  return { frames, ending: frames.length < times.length ? 'cancelled' : 'done', failure: null, ...reader, switched };
 }

@@ -30,7 +30,8 @@ import {
   DEFAULT_SETTINGS, cleanSettings, forgetSettings, readSettings, startingSettings, writeSettings,
 } from './settings.js';
 import { CAVEAT, VERDICT_LABELS, formatPercent } from './verdict.js';
-import { VideoError, grabVideoFrame, probeVideo } from './video-frames.js';
+import { grabVideoFrame } from './video-frames.js';
+import { VideoError, openVideo } from './video-reader.js';
 import { SAMPLING_LIMITS, clampSampling, sampleTimes, summariseVideo } from './video-summary.js';
 import { setupWebcam } from './webcam.js';
 import {
@@ -99,11 +100,11 @@ const state = {
   /** Image cards whose maps can be drawn later: the file, its width, its scored boxes, the model that scored them. */
   /** @type {Map<HTMLElement, { file: File, width: number, boxes: Box[], modelKey: string }>} */
   explainable: new Map(),
-  /** Video cards' object URLs and thumbnails, released when the results are cleared or analysed again. */
-  /** @type {Map<HTMLElement, { url: string, thumbs: ImageBitmap[] }>} */
+  /** Video cards' files (video-reader.js: their URLs) and thumbnails, released when the results are cleared or analysed again. */
+  /** @type {Map<HTMLElement, { video: import('./video-reader.js').Video, thumbs: ImageBitmap[] }>} */
   videos: new Map(),
   /** Video frames shown in a card's detail panel whose maps can be drawn. */
-  /** @type {Map<HTMLElement, { url: string, frame: import('./analyse-video.js').FrameResult, modelKey: string }>} */
+  /** @type {Map<HTMLElement, { video: import('./video-reader.js').Video, frame: import('./analyse-video.js').FrameResult, modelKey: string }>} */
   frameDetails: new Map(),
   /** Files being read, in the order added, before they join the pipeline. */
   adding: Promise.resolve(),
@@ -574,20 +575,20 @@ function videoJob(entry) {
       const e = await engine;
       await ready;
       startCard(entry);
-      const url = URL.createObjectURL(file);
+      const video = await openVideo(file, e);
       /** @type {ImageBitmap[]} */
       const thumbs = [];
       // The card keeps the file's URL (its player) and thumbnails until cleared.
-      state.videos.set(card, { url, thumbs });
-      const probed = await probeVideo(url);
-      const times = sampleTimes(probed.duration, sampling());
+      state.videos.set(card, { video, thumbs });
+      const times = sampleTimes(video.duration, sampling());
       const controller = new AbortController();
       const progress = showVideoProgress(card, times.length, () => controller.abort());
       const started = performance.now();
       card.dataset.engine = e.where;
       card.dataset.engineThreads = String(e.threads);
       if (e.why) card.dataset.engineWhy = e.why;
-      const analysis = await analyseVideo(url, times, (bitmap) => e.analyseFrame(bitmap, { faces }), {
+      const analysis = await analyseVideo(video, times, {
+        faces,
         signal: controller.signal,
         onFrame: (frame, done) => {
           for (const t of frame.thumbs) if (t) thumbs.push(t);
@@ -595,7 +596,7 @@ function videoJob(entry) {
         },
       });
       const totalMs = performance.now() - started;
-      return { url, probed, times, analysis, totalMs, tensors: await e.tensors() };
+      return { video, times, analysis, totalMs, tensors: await e.tensors() };
     },
     async finish(/** @type {any} */ done) {
       if (!done.ok) {
@@ -610,23 +611,25 @@ function videoJob(entry) {
 
 /**
  * @param {Entry} entry
- * @param {{ url: string, probed: { duration: number, width: number, height: number }, times: number[],
+ * @param {{ video: import('./video-reader.js').Video, times: number[],
  *   analysis: import('./analyse-video.js').VideoAnalysis, totalMs: number, tensors: number }} v
  */
-function showVideoResult(entry, { url, probed, times, analysis, totalMs, tensors }) {
+function showVideoResult(entry, { video, times, analysis, totalMs, tensors }) {
   const { file, card, result } = entry;
+  const { url, duration, width, height } = video;
   const model = /** @type {ModelRecord} */ (state.model);
   const frames = analysis.frames.map((f) => ({ time: f.time, faces: f.analysis?.faces ?? [], error: f.error }));
   const summaryOf = summariseVideo(frames, model.thresholds);
   // Before the card shows "done": tests and the benchmark read them as soon as it does.
   card.dataset.totalMs = totalMs.toFixed(2);
   card.dataset.workerTensors = String(tensors);
+  card.dataset.reader = analysis.reader;
   showVideo(card, {
-    url, result: analysis, summary: summaryOf, total: times.length, duration: probed.duration, size: probed,
+    url, result: analysis, summary: summaryOf, total: times.length, duration, size: { width, height },
     thresholds: model.thresholds, backend: state.backend,
     framePicture: (time) => grabVideoFrame(url, time),
     onShowFrame: (frame, detail) => {
-      if (frame.analysis?.faces.length) state.frameDetails.set(detail, { url, frame, modelKey: model.key });
+      if (frame.analysis?.faces.length) state.frameDetails.set(detail, { video, frame, modelKey: model.key });
       if (heatmapsOn()) explainPending();
     },
   });
@@ -636,10 +639,11 @@ function showVideoResult(entry, { url, probed, times, analysis, totalMs, tensors
   Object.assign(result, {
     state: card.dataset.state, verdict: summaryOf.verdict, p_real: summaryOf.pReal,
     mode: card.dataset.mode, backend: state.backend, ...modelFields(model), detect_ms: null,
-    total_ms: totalMs, error: analysis.failure, width: probed.width, height: probed.height,
-    duration: probed.duration, face_share: summaryOf.faceShare, frames_read: summaryOf.decoded, spread: summaryOf.spread,
+    total_ms: totalMs, error: analysis.failure, width, height,
+    duration, reader: analysis.reader, reader_why: analysis.readerWhy, reader_switched: analysis.switched,
+    face_share: summaryOf.faceShare, frames_read: summaryOf.decoded, spread: summaryOf.spread,
     frames: analysis.frames.map((f, i) => ({
-      time: f.time, p_real: summaryOf.frameScores[i], error: f.error,
+      time: f.time, p_real: summaryOf.frameScores[i], error: f.error, reader: f.reader,
       faces: (f.analysis?.faces ?? []).map((face, k) => ({ box: boxText(face.box),
         face_box: face.face ? boxText(face.face) : null, p_real: face.pReal, confidence: face.confidence,
         person: summaryOf.ids[i][k] + 1 })),
@@ -729,7 +733,7 @@ function release(card) {
   for (const [detail] of state.frameDetails) if (card.contains(detail)) state.frameDetails.delete(detail);
   const video = state.videos.get(card);
   if (video) {
-    URL.revokeObjectURL(video.url);
+    video.video.close();
     video.thumbs.forEach((t) => t.close());
     state.videos.delete(card);
   }
@@ -776,7 +780,7 @@ function explainPending() {
    * @param {HTMLElement} target the card or frame panel that shows them
    * @param {() => boolean} shown whether the target still shows these faces (a frame panel moves on)
    * @param {string} modelKey the model that scored its faces
-   * @param {() => Promise<Blob|ImageBitmap>} picture
+   * @param {() => Promise<Blob|ImageBitmap|import('./engine/core.js').VideoFrameRef>} picture
    * @param {Box[]} boxes
    * @param {(maps: any[], crops: ImageBitmap[]) => void} show
    * @param {string} what for a message
@@ -811,12 +815,12 @@ function explainPending() {
       },
     });
   };
-  for (const [detail, { url, frame, modelKey }] of state.frameDetails) {
+  for (const [detail, { video, frame, modelKey }] of state.frameDetails) {
     if (!detail.isConnected) state.frameDetails.delete(detail);
     const shown = () => detail.isConnected && Number(detail.dataset.time) === frame.time;
     if (!shown() || detail.dataset.heatmaps) continue;
     const boxes = (frame.analysis?.faces ?? []).map((f) => f.box);
-    explain(detail, shown, modelKey, () => grabVideoFrame(url, frame.time), boxes,
+    explain(detail, shown, modelKey, () => video.picture(frame), boxes,
       (maps, crops) => showFrameHeatmaps(detail, maps, crops, boxes), `The frame at ${frame.time.toFixed(1)} s`);
   }
   for (const [card, { file, width, boxes, modelKey }] of state.explainable) {

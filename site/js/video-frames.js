@@ -1,9 +1,12 @@
 // @ts-check
 /**
- * Frames out of a video file at chosen times, with the browser's own decoder
+ * Frames out of a video file at chosen times, with the browser's own player
  * (<video> elements, so whatever the browser plays: MP4 H.264, WebM VP8/VP9,
- * MOV where supported). No TF.js and no page DOM: the elements are never
- * attached to the document.
+ * MOV where supported): the reader for what WebCodecs cannot read
+ * (video-reader.js chooses; video-decode.js is the WebCodecs one). It needs
+ * the page's thread, but no page DOM: the elements are never attached to
+ * the document. The URL is the service worker's where it controls the page
+ * (video-url.js), else blob:.
  *
  * Seeking is slow (the decoder restarts at the previous key frame: 30-240 ms
  * a seek for the 640x480 FF++ clips). It runs in the browser's media
@@ -82,6 +85,7 @@ async function openElement(url) {
     await waitFor(video, 'seeked', OPEN_TIMEOUT_MS, 'This video could not be read: its length is unknown.',
       () => { video.currentTime = Number.MAX_SAFE_INTEGER; });
   }
+  fresh.add(video);
   return video;
 }
 
@@ -114,6 +118,8 @@ export async function probeVideo(url) {
 
 /** Elements whose frames are known not to be reported by requestVideoFrameCallback. */
 const unreported = new WeakSet();
+/** Elements that have not grabbed a frame yet (see grabFrame). */
+const fresh = new WeakSet();
 
 /**
  * The next presentation of a frame by this element. "seeked" can come before
@@ -123,33 +129,68 @@ const unreported = new WeakSet();
  * not report frames of a detached element, it stops waiting after
  * PRESENT_TIMEOUT_MS once and never again.
  * @param {HTMLVideoElement} video
+ * @param {boolean} [learn] a timeout means the element's frames are not reported
  * @returns {Promise<void>}
  */
-function presentation(video) {
+function presentation(video, learn = true) {
   if (!('requestVideoFrameCallback' in video) || unreported.has(video)) return Promise.resolve();
   return new Promise((resolve) => {
-    const timer = setTimeout(() => { unreported.add(video); resolve(); }, PRESENT_TIMEOUT_MS);
+    const timer = setTimeout(() => { if (learn) unreported.add(video); resolve(); }, PRESENT_TIMEOUT_MS);
     video.requestVideoFrameCallback(() => { clearTimeout(timer); resolve(); });
   });
 }
 
 /**
- * The picture at a time.
+ * Seek, and wait for the sought frame to be presented (when `presented`).
+ * @param {HTMLVideoElement} video
+ * @param {number} time seconds
+ * @param {Promise<void>} presented
+ */
+async function seek(video, time, presented) {
+  await waitFor(video, 'seeked', SEEK_TIMEOUT_MS, `The frame at ${time.toFixed(1)} s could not be reached (seeking timed out).`,
+    () => { video.currentTime = time; });
+  await presented;
+}
+
+/**
+ * The picture shown.
+ * @param {HTMLVideoElement} video
+ * @param {number} time seconds, for the message
+ * @returns {Promise<ImageBitmap>}
+ */
+async function shown(video, time) {
+  try {
+    return await createImageBitmap(video);
+  } catch {
+    throw new VideoError(`The frame at ${time.toFixed(1)} s could not be decoded.`);
+  }
+}
+
+/**
+ * The picture at a time. An element's first frame is read twice: in
+ * WebKitGTK the first frame a fresh element shows after a seek is stale
+ * (blank; or the frame shown before) although "seeked" has fired and the
+ * frame callback reports the right time, and the same seek again shows the
+ * right one (measured: the first of 3 frames of a VP8 WebM 119 levels off
+ * OpenCV's, then 2.2; the FF++ MP4 124, then 0.8; from blob: and from the
+ * service worker alike). The second seek presents no new frame, so it is
+ * not waited for. Every engine pays the one seek more per element; the
+ * first frame callback's timeout there says nothing of the element.
  * @param {HTMLVideoElement} video
  * @param {number} time seconds
  * @returns {Promise<ImageBitmap>}
  */
 async function grabFrame(video, time) {
   if (video.error) throw new VideoError(mediaMessage(video.error));
-  const presented = presentation(video);
-  await waitFor(video, 'seeked', SEEK_TIMEOUT_MS, `The frame at ${time.toFixed(1)} s could not be reached (seeking timed out).`,
-    () => { video.currentTime = time; });
-  await presented;
-  try {
-    return await createImageBitmap(video);
-  } catch {
-    throw new VideoError(`The frame at ${time.toFixed(1)} s could not be decoded.`);
+  if (fresh.has(video)) {
+    fresh.delete(video);
+    await seek(video, time, presentation(video, false));
+    (await shown(video, time)).close();
+    await seek(video, time, Promise.resolve());
+    return shown(video, time);
   }
+  await seek(video, time, presentation(video));
+  return shown(video, time);
 }
 
 /**

@@ -43,9 +43,17 @@ export const START_TIMEOUT_MS = 60_000;
  * @property {(frame: ImageBitmap) => Promise<{ faces: import('../analyse.js').ScoredFace[],
  *   detectMs: number, width: number, height: number }>} liveFrame a camera frame (moved):
  *   faces found and scored, nothing else
- * @property {(input: Blob|ImageBitmap, boxes: Box[]) => Promise<{ maps: HeatMap[],
- *   crops: ImageBitmap[] }>} explain Grad-CAM maps of faces already scored, with their crops
- *   (a bitmap is moved)
+ * @property {(input: Blob|ImageBitmap|import('./core.js').VideoFrameRef, boxes: Box[]) =>
+ *   Promise<{ maps: HeatMap[], crops: ImageBitmap[] }>} explain Grad-CAM maps of faces already
+ *   scored, with their crops (a bitmap is moved; a video frame is decoded in the engine)
+ * @property {(file: Blob) => Promise<import('./core.js').OpenedVideo>} openVideo a video file
+ *   for WebCodecs reading in the engine (id), or why it cannot be read there (id null)
+ * @property {(id: number, times: number[]) => Promise<void>} readVideo start decoding an open
+ *   video's frames at these times (ascending)
+ * @property {(id: number, options?: AnalyseOptions) => Promise<import('./core.js').VideoFrameResult
+ *   |import('./core.js').VideoFailure|null>} videoFrame the next frame, decoded and analysed in the
+ *   engine (as analyseFrame); null after the last; { failed } when WebCodecs gave up (closed)
+ * @property {(id: number) => Promise<void>} closeVideo stop reading a video, free its decoder
  * @property {() => Promise<number>} tensors TF.js tensors alive in the engine
  * @property {() => void} dispose
  */
@@ -117,7 +125,11 @@ async function startEngine(backend, previous) {
     analyseImage: (file, options = {}) => call('analyseImage', [file, options]),
     analyseFrame: (frame, options = {}) => call('analyseFrame', [frame, options], moved(frame)),
     liveFrame: (frame) => call('liveFrame', [frame], moved(frame)),
-    explain: (input, boxes) => call('explain', [input, boxes], input instanceof Blob ? [] : [input]),
+    explain: (input, boxes) => call('explain', [input, boxes], input instanceof ImageBitmap ? [input] : []),
+    openVideo: (file) => call('openVideo', [file]),
+    readVideo: (id, times) => call('readVideo', [id, times]),
+    videoFrame: (id, options = {}) => call('videoFrame', [id, options]),
+    closeVideo: (id) => call('closeVideo', [id]),
     tensors: () => call('tensors', []),
     dispose: () => worker.terminate(),
   };
@@ -146,6 +158,10 @@ async function onPage(choice, why) {
     analyseFrame: (frame, options) => core.analyseFrame(frame, options),
     liveFrame: (frame) => core.liveFrame(frame),
     explain: (input, boxes) => core.explain(input, boxes),
+    openVideo: (file) => core.openVideo(file),
+    readVideo: async (id, times) => core.readVideo(id, times),
+    videoFrame: (id, options) => core.videoFrame(id, options),
+    closeVideo: async (id) => core.closeVideo(id),
     tensors: async () => core.tensors(),
     dispose: () => {},
   };

@@ -6,8 +6,10 @@
  * the page's thread where a worker cannot (client.js chooses). Every tensor
  * made here is disposed here.
  *
- * Inputs are image files (Blob: decoded here, off the page's thread) or
- * pictures (ImageBitmap: video frames, camera frames; closed here).
+ * Inputs are image files (Blob: decoded here, off the page's thread),
+ * pictures (ImageBitmap: video frames, camera frames; closed here), or video
+ * files read here with WebCodecs (video-decode.js: openVideo, then each frame
+ * decoded and analysed here, so the frames never cross to the page).
  */
 import * as tf from '../../vendor/tf.js';
 import { analyseBitmap, explainFaces, scorePlanned } from '../analyse.js';
@@ -43,6 +45,22 @@ export const THUMBS_PER_FRAME = 4;
  * @property {number} [crops] also return the crops of this many faces, the most suspicious first
  * @property {string} [format] what the file is (formats.js), for messages
  *
+ * @typedef {{ file: Blob, time: number }} VideoFrameRef a video file's frame at a time, decoded here
+ *   with WebCodecs (the frame a WebCodecs read analysed)
+ *
+ * @typedef {object} OpenedVideo a video file open for WebCodecs reading, or why it is not
+ * @property {number|null} id null: not read with WebCodecs (why says why)
+ * @property {string|null} why
+ * @property {number} [duration] seconds
+ * @property {number} [width]
+ * @property {number} [height]
+ * @property {string} [codec]
+ *
+ * @typedef {{ index: number, time: number, error: string|null } & Partial<Result>} VideoFrameResult
+ *   a video frame read with WebCodecs: its analysis, or error when the file has no frame there
+ * @typedef {{ failed: string }} VideoFailure WebCodecs gave up on the rest of the video (a decoder
+ *   error; the video is closed): the rest must be read by the <video>
+ *
  * @typedef {object} Result one picture's analysis
  * @property {Analysis} analysis
  * @property {number} width
@@ -64,9 +82,37 @@ export async function createCore({ backend, previous = null }) {
   /** @type {import('../model.js').MesoNet|null} */
   let model = null;
 
-  /** @param {Blob|ImageBitmap} input @param {string} [format] */
+  /**
+   * Videos open for WebCodecs reading, by id: the decoder, its frames and
+   * the next one, decoded while this one is analysed.
+   * @type {Map<number, { decoder: import('../video-decode.js').Decoder,
+   *   frames: AsyncGenerator<import('../video-decode.js').Decoded>|null,
+   *   next: Promise<IteratorResult<import('../video-decode.js').Decoded>>|null }>}
+   */
+  const videos = new Map();
+  let lastVideo = 0;
+  /** @param {number} id */
+  function video(id) {
+    const open = videos.get(id);
+    if (!open) throw new Error(`No open video ${id}.`);
+    return open;
+  }
+  /** @param {number} id */
+  function closeVideo(id) {
+    const open = videos.get(id);
+    if (!open) return;
+    videos.delete(id);
+    open.next?.then((step) => step.value?.bitmap?.close(), () => {});
+    open.decoder.close();
+  }
+
+  /** @param {Blob|ImageBitmap|VideoFrameRef} input @param {string} [format] */
   async function picture(input, format = 'image') {
-    if (!(input instanceof Blob)) return input;
+    if (!(input instanceof Blob)) {
+      if (!('file' in input)) return input;
+      const { decodeFrame } = await import('../video-decode.js');
+      return decodeFrame(input.file, input.time);
+    }
     let bitmap;
     try {
       bitmap = await decodeImage(input);
@@ -157,9 +203,61 @@ export async function createCore({ backend, previous = null }) {
       }
     },
     /**
+     * A video file for WebCodecs reading (mediabunny loaded on first use), or why it is not.
+     * @param {Blob} file
+     * @returns {Promise<OpenedVideo>}
+     */
+    async openVideo(file) {
+      const { openDecoder } = await import('../video-decode.js');
+      const { decoder, why } = await openDecoder(file);
+      if (!decoder) return { id: null, why };
+      lastVideo += 1;
+      videos.set(lastVideo, { decoder, frames: null, next: null });
+      const { duration, width, height, codec } = decoder;
+      return { id: lastVideo, why: null, duration, width, height, codec };
+    },
+    /**
+     * Start decoding an open video's frames at these times (ascending).
+     * @param {number} id
+     * @param {number[]} times
+     */
+    readVideo(id, times) {
+      const open = video(id);
+      open.frames = open.decoder.frames(times);
+      open.next = open.frames.next();
+      open.next.catch(() => {}); // observed by videoFrame
+    },
+    /**
+     * The next frame of a video being read, analysed as a video frame
+     * (analyseFrame); the one after it is decoded meanwhile. null after the
+     * last; a VideoFailure when WebCodecs gives up (the video is then closed).
+     * @param {number} id
+     * @param {AnalyseOptions} [options]
+     * @returns {Promise<VideoFrameResult|VideoFailure|null>}
+     */
+    async videoFrame(id, options = {}) {
+      const open = video(id);
+      if (!open.frames || !open.next) throw new Error(`Video ${id} is not being read.`);
+      let step;
+      try {
+        step = await open.next;
+      } catch (error) {
+        closeVideo(id);
+        return { failed: error instanceof Error ? error.message : String(error) };
+      }
+      if (step.done) return null;
+      open.next = open.frames.next();
+      open.next.catch(() => {});
+      const { index, time, bitmap, error } = step.value;
+      if (!bitmap) return { index, time, error };
+      return { index, time, error: null, ...await analyse(bitmap, { crops: THUMBS_PER_FRAME, ...options }) };
+    },
+    /** Stop reading a video and free its decoder (nothing happens for one already closed). */
+    closeVideo: (/** @type {number} */ id) => closeVideo(id),
+    /**
      * Grad-CAM maps of faces already scored, on the same picture, with the
      * faces' crops to lay them over.
-     * @param {Blob|ImageBitmap} input
+     * @param {Blob|ImageBitmap|VideoFrameRef} input
      * @param {Box[]} boxes the scored crops
      * @returns {Promise<{ maps: HeatMap[], crops: ImageBitmap[] }>}
      */

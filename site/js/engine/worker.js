@@ -7,7 +7,8 @@
  *   { id, method, args }   -> { id, result }  (method: a core method, see core.js)
  *                          -> { id, error: { message, input } }  input: an InputError
  * Pictures arrive moved (ImageBitmap transferred), and previews and face crops
- * go back moved.
+ * go back moved. Video files arrive as File (a handle: nothing is copied) and
+ * are decoded here (openVideo, readVideo, videoFrame, closeVideo).
  */
 import { createCore } from './core.js';
 import { InputError } from './errors.js';
@@ -15,7 +16,8 @@ import { InputError } from './errors.js';
 /** @type {Awaited<ReturnType<typeof createCore>>|null} */
 let core = null;
 
-const METHODS = new Set(['setModel', 'analyseImage', 'analyseFrame', 'liveFrame', 'explain', 'tensors']);
+const METHODS = new Set(['setModel', 'analyseImage', 'analyseFrame', 'liveFrame', 'explain', 'tensors',
+  'openVideo', 'readVideo', 'videoFrame', 'closeVideo']);
 
 /** @param {string} method @param {any[]} args */
 async function call(method, args) {
