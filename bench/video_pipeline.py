@@ -59,7 +59,8 @@ def page_runs(chromium, url, backend, runs):
             threads = int(card.get_attribute("data-engine-threads") or
                           page.get_attribute("[data-testid=threads]", "data-threads"))
             rows = card.locator("[data-testid=frame]").evaluate_all(
-                "rs => rs.map((r) => ({ ms: +r.dataset.ms, wait: +r.dataset.waitMs, detect: +(r.dataset.detectMs || NaN),"
+                "rs => rs.map((r) => ({ ms: +r.dataset.ms, wait: +r.dataset.waitMs, "
+                "detect: +(r.dataset.detectMs || NaN),"
                 " face: r.dataset.pReal !== undefined }))")
             if run == 0:
                 with page.expect_download() as info:

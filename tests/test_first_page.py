@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from conftest import FIXTURES, tensor_count
-from convert import mesonet, weights
+from convert import mesonet
 from convert.preprocess import load_inputs
 
 # End to end, the page and Python may differ by the JPEG decoder (both
@@ -30,7 +30,7 @@ def analyse(page, paths):
 
 @pytest.fixture(scope="module")
 def reference():
-    model, _ = mesonet.load(weights.resolve("meso4-df"))
+    model = mesonet.load_source("meso4-df").model
     return lambda paths: model(load_inputs(paths), training=False).numpy().reshape(-1)
 
 

@@ -195,8 +195,9 @@ def test_automatic_backend_is_wasm_without_a_gpu(session, record_property):
 
 @engine_param()
 def test_model_switch_and_heatmaps(session):
-    from convert.constants import SITE_MODEL_DIR
     import json
+
+    from convert.constants import SITE_MODEL_DIR
 
     f2f = json.loads((SITE_MODEL_DIR / "meso4-f2f" / "metadata.json").read_text())
     s = session

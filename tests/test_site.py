@@ -16,7 +16,7 @@ from PIL import Image
 
 from clips import face_clip, face_picture, place, write_frame_jpeg
 from conftest import CLIPS, DATASETS, FIXTURES, SITE_DIR, tensor_count
-from convert import mesonet, webserver, weights
+from convert import mesonet, webserver
 from convert.constants import SITE_MODEL_DIR
 from convert.preprocess import decode, to_input
 
@@ -32,7 +32,7 @@ def keras():
 
     def score(model_id, inputs):
         if model_id not in cache:
-            cache[model_id], _ = mesonet.load(weights.resolve(model_id))
+            cache[model_id] = mesonet.load_source(model_id).model
         return cache[model_id](np.stack(inputs).astype(np.float32), training=False).numpy().reshape(-1)
 
     return score
@@ -204,7 +204,8 @@ def test_bad_inputs_each_get_a_clear_card_and_the_others_finish(open_page, tmp_p
     text = tmp_path / "holiday.jpg"
     text.write_text("not really a JPEG")
     svg = tmp_path / "drawing.svg"
-    svg.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>')
+    svg.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+                   '<rect width="10" height="10"/></svg>')
     html_name = tmp_path / "<img src=x onerror=alert(1)>.jpg"
     shutil.copy(good, html_name)
     page = open_page("?backend=wasm")

@@ -12,7 +12,7 @@ from PIL import Image
 
 from clips import face_clip, face_frames, read_frame, write_webm
 from conftest import CLIPS, FIXTURES, tensor_count
-from convert import mesonet, weights
+from convert import mesonet
 from convert.preprocess import to_input
 from test_site import band, ready
 
@@ -42,7 +42,8 @@ def add_videos(page, paths, start=0, timeout=180_000):
 def frame_rows(card):
     """Every [data-testid=frame] of a card as (time, p_real or None)."""
     return card.locator("[data-testid=frame]").evaluate_all(
-        "rows => rows.map((r) => [Number(r.dataset.time), r.dataset.pReal === undefined ? null : Number(r.dataset.pReal)])")
+        "rows => rows.map((r) => [Number(r.dataset.time),"
+        " r.dataset.pReal === undefined ? null : Number(r.dataset.pReal)])")
 
 
 def export_json(page):
@@ -53,7 +54,7 @@ def export_json(page):
 
 @pytest.fixture(scope="module")
 def keras_df():
-    model, _ = mesonet.load(weights.resolve("meso4-df"))
+    model = mesonet.load_source("meso4-df").model
     return lambda inputs: model(np.stack(inputs).astype(np.float32), training=False).numpy().reshape(-1)
 
 
@@ -211,7 +212,8 @@ def test_two_people_are_followed_apart_and_the_most_suspicious_decides(open_page
 
 def test_video_without_faces_gets_a_no_face_result(open_page, tmp_path):
     rng = np.random.default_rng(0)
-    clip = write_webm(tmp_path / "noise.webm", [rng.integers(0, 255, (240, 320, 3), dtype=np.uint8) for _ in range(40)], 10)
+    noise = [rng.integers(0, 255, (240, 320, 3), dtype=np.uint8) for _ in range(40)]
+    clip = write_webm(tmp_path / "noise.webm", noise, 10)
     page = open_page("?backend=wasm")
     before = ready(page)
     (card,) = add_videos(page, [clip])
@@ -235,7 +237,8 @@ def test_frames_without_a_face_stay_on_the_timeline(open_page, tmp_path):
     rows = frame_rows(card)
     assert [p is None for _, p in rows] == [False, False, True, True]
     assert float(card.get_attribute("data-face-share")) == 0.5
-    assert "a face was found in 2 of the 4 frames looked at (50%)" in card.locator("[data-testid=video-summary]").inner_text()
+    summary = card.locator("[data-testid=video-summary]").inner_text()
+    assert "a face was found in 2 of the 4 frames looked at (50%)" in summary
     timeline = card.locator("[data-testid=timeline]")
     assert timeline.locator("circle.point").count() == 2
     marks = timeline.locator(".point-none")
@@ -283,7 +286,8 @@ def test_bad_videos_each_get_a_clear_card_and_the_others_finish(open_page, tmp_p
     page = open_page("?backend=wasm")
     before = ready(page)
     files = {}
-    files["corrupt.mp4"] = b"\x00\x00\x00\x18ftypmp42" + bytes(np.random.default_rng(1).integers(0, 255, 50_000, dtype=np.uint8))
+    noise = np.random.default_rng(1).integers(0, 255, 50_000, dtype=np.uint8)
+    files["corrupt.mp4"] = b"\x00\x00\x00\x18ftypmp42" + bytes(noise)
     data = face_clip(tmp_path / "whole.webm", [REAL_FACES[0]], seconds=8).read_bytes()
     files["truncated.webm"] = data[: len(data) // 4]
     files["voice.webm"] = audio_only_webm(page)
