@@ -1,23 +1,40 @@
-"""Time to a video's verdict in the page, beside the same work done natively.
+"""Time to a video's verdict in the page, per browser engine and frame reader,
+beside the same work done natively.
 
-The page analyses the 30 s 640x480 FF++ clip at its default sampling (one
-frame a second: 30 frames) in headless Chromium; the time is the page's own
-data-total-ms (first seek to verdict) and the wall time from adding the file
-to the finished card. Per frame it reports the page's medians: waiting for
-the decoder, face detection, and all of a frame's work. Natively, OpenCV
-decodes the same 30 frames and Keras (tf.function) scores the page's crops
-(same boxes) in one batch. Face detection has no native twin here (the page's
-BlazeFace runs as a TF.js graph model, and OpenCV 5 dropped its Haar cascades), so
-the native figure leaves it out and the page's detection time is shown apart.
-Each backend runs as a first visit (not isolated: one WASM thread) and as a
-returning one (cross-origin isolated, as site/sw.js makes it: WASM threads).
+The page analyses a clip at its default sampling (one frame a second); the
+time is the page's own data-total-ms (first frame asked for to verdict) and
+the wall time from adding the file to the finished card, and the card says
+which reader read the frames (data-reader: `webcodecs`, mediabunny in the
+engine's worker; `video-element`, a <video> seeking on the page). Per frame
+it reports the page's medians: waiting for the decoder, face detection, and
+all of a frame's work. Clips:
 
-    .venv/bin/python -m bench.video_pipeline [--backends wasm] [--runs 3]
+  ffpp  the 30 s 640x480 FF++ clip (H.264 High 4:4:4: the <video> reads it
+        everywhere, WebCodecs is not trusted with that profile); needs the
+        labelled data (../shared)
+  webm  a 30 s 640x480 VP8 WebM of two fixture faces made here (25 fps):
+        read with WebCodecs
+  dfdc  the 10 s 1920x1080 DFDC clip (H.264 High): read with WebCodecs
+
+Engines: headless Chromium (Playwright), as a first visit (not isolated: one
+WASM thread) and as a returning one (cross-origin isolated, as site/sw.js
+makes it: WASM threads); Firefox ESR and WebKitGTK (tests/browsers.py) as a
+first visit, where installed. Natively, OpenCV decodes the same frames and
+Keras (tf.function) scores the page's crops (same boxes) in one batch. Face
+detection has no native twin here (the page's BlazeFace runs as a TF.js
+graph model, and OpenCV 5 dropped its Haar cascades), so the native figure
+leaves it out and the page's detection time is shown apart. The longest
+task on the page's thread is Chromium's only (the others report no long
+tasks).
+
+    .venv/bin/python -m bench.video_pipeline [--clips ffpp,webm] [--engines chromium,firefox,webkit]
+                                             [--backends wasm] [--runs 3]
 """
 import argparse
 import json
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -26,9 +43,11 @@ sys.path.insert(0, str(ROOT))
 
 from bench.common import markdown_table, runtime_label, site_missing, site_visits, write_results  # noqa: E402
 from convert import browser  # noqa: E402
-from convert.constants import SHARED_DIR, SITE_DIR, WEIGHTS_DIR_ENV  # noqa: E402
+from convert.constants import SHARED_DIR, SITE_DIR, TEST_IMAGES_DIR, WEIGHTS_DIR_ENV  # noqa: E402
 
 CLIP = SHARED_DIR / "datasets" / "ffpp_c23_clips" / "fake" / "519_515.mp4"
+CLIPS = {"ffpp": CLIP, "webm": None, "dfdc": SHARED_DIR / "datasets" / "dfdc_clips" / "fake" / "abofeumbvv.mp4"}
+ENGINES = ("chromium", "firefox", "webkit")
 TARGET_S = 5.0  # issue 4: the 30 s clip in under 5 s (2 cores, headless Chromium, WASM)
 
 
@@ -37,9 +56,47 @@ window.__longTasks = [];
 new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks.push(e.duration); })
   .observe({ type: 'longtask', buffered: true });
 """
+# Each analysed frame's row of a card (views/video.js), the body of a function of the card.
+FRAME_ROWS = """return [...card.querySelectorAll('[data-testid=frame]')].map((r) => ({
+  ms: +r.dataset.ms, wait: +r.dataset.waitMs, detect: +(r.dataset.detectMs || NaN), face: r.dataset.pReal !== undefined,
+}));"""
 
 
-def page_runs(chromium, url, backend, runs):
+def made_clip(folder):
+    """The webm clip: 30 s of two fixture faces moving, 640x480 VP8 at 25 fps."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from clips import face_clip
+
+    faces = [sorted((TEST_IMAGES_DIR / "real").glob("*.jpg"))[0], sorted((TEST_IMAGES_DIR / "df").glob("*.jpg"))[1]]
+    return face_clip(Path(folder) / "faces-30s.webm", faces, seconds=30, fps=25, side=200)
+
+
+def summarise(rows, wall, total_ms, reader, longest=None, long_total=None):
+    return {
+        "wall_s": wall,
+        "page_s": total_ms / 1000,
+        "reader": reader,
+        "frames": len(rows),
+        "faces_found": sum(r["face"] for r in rows),
+        "wait_ms": statistics.median(r["wait"] for r in rows),
+        "detect_ms": statistics.median(r["detect"] for r in rows),
+        "frame_ms": statistics.median(r["ms"] for r in rows),
+        "frame_ms_sum": sum(r["ms"] for r in rows),
+        "wait_ms_sum": sum(r["wait"] for r in rows),
+        # The main thread is busy in tasks this long: the page cannot react during them.
+        "longest_task_ms": longest,
+        "long_tasks_ms": long_total,
+    }
+
+
+def boxes_of(result):
+    """(time, [box, ...]) per frame of an exported video result."""
+    return [(f["time"], [tuple(int(v) for v in face["box"].split(",")) for face in f["faces"]])
+            for f in result["frames"]]
+
+
+def chromium_runs(chromium, url, backend, clip, runs):
+    """(rows, first run's boxes, threads): the first run warms up and gives the boxes."""
     context = chromium.new_context()
     context.add_init_script(LONG_TASKS)
     try:
@@ -49,47 +106,59 @@ def page_runs(chromium, url, backend, runs):
         cards = page.locator("[data-testid=result]")
         threads = None
         out, boxes = [], None
-        for run in range(runs + 1):  # the first run warms up
+        for run in range(runs + 1):
             page.evaluate("window.__longTasks = []")
             started = time.perf_counter()
-            page.set_input_files("[data-testid=file-input]", [str(CLIP)])
+            page.set_input_files("[data-testid=file-input]", [str(clip)])
             card = cards.nth(run)
             card.locator("xpath=self::*[@data-state='done' or @data-state='error']").wait_for(timeout=600_000)
             wall = time.perf_counter() - started
             threads = int(card.get_attribute("data-engine-threads") or
                           page.get_attribute("[data-testid=threads]", "data-threads"))
-            rows = card.locator("[data-testid=frame]").evaluate_all(
-                "rs => rs.map((r) => ({ ms: +r.dataset.ms, wait: +r.dataset.waitMs, "
-                "detect: +(r.dataset.detectMs || NaN),"
-                " face: r.dataset.pReal !== undefined }))")
+            rows = card.evaluate(f"(card) => {{ {FRAME_ROWS} }}")
             if run == 0:
                 with page.expect_download() as info:
                     page.click("[data-testid=export-json]")
-                result = json.loads(Path(info.value.path()).read_text(encoding="utf-8"))["results"][0]
-                boxes = [(f["time"], [tuple(int(v) for v in face["box"].split(",")) for face in f["faces"]])
-                         for f in result["frames"]]
+                boxes = boxes_of(json.loads(Path(info.value.path()).read_text(encoding="utf-8"))["results"][0])
                 continue
-            out.append({
-                "wall_s": wall,
-                "page_s": float(card.get_attribute("data-total-ms")) / 1000,
-                "frames": len(rows),
-                "faces_found": sum(r["face"] for r in rows),
-                "wait_ms": statistics.median(r["wait"] for r in rows),
-                "detect_ms": statistics.median(r["detect"] for r in rows),
-                "frame_ms": statistics.median(r["ms"] for r in rows),
-                "frame_ms_sum": sum(r["ms"] for r in rows),
-                "wait_ms_sum": sum(r["wait"] for r in rows),
-                "p_real": float(card.get_attribute("data-p-real") or "nan"),
-                # The main thread is busy in tasks this long: the page cannot react during them.
-                "longest_task_ms": page.evaluate("Math.max(0, ...window.__longTasks)"),
-                "long_tasks_ms": page.evaluate("window.__longTasks.reduce((a, b) => a + b, 0)"),
-            })
+            out.append(summarise(rows, wall, float(card.get_attribute("data-total-ms")),
+                                 card.get_attribute("data-reader"),
+                                 page.evaluate("Math.max(0, ...window.__longTasks)"),
+                                 page.evaluate("window.__longTasks.reduce((a, b) => a + b, 0)")))
         return out, boxes, threads
     finally:
         context.close()
 
 
-def native_run(model_call, boxes):
+def session_runs(engine, backend, clip, runs):
+    """As chromium_runs, in Firefox or WebKitGTK (tests/browsers.py), a first visit."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    import browsers
+
+    with browsers.open_engine(engine) as s:
+        s.open(f"?backend={backend}")
+        s.wait_ready(timeout=180)
+        out, boxes, threads = [], None, 1
+        for run in range(runs + 1):
+            started = time.perf_counter()
+            s.add_files([clip])
+            s.wait_cards(run + 1, timeout=900, states=("done", "error", "cancelled"))
+            wall = time.perf_counter() - started
+            card = s.js(f"""const card = document.querySelectorAll('[data-testid=result]')[{run}];
+              const rows = (() => {{ {FRAME_ROWS} }})();
+              return {{ rows, total: card.dataset.totalMs, reader: card.dataset.reader,
+                        threads: card.dataset.engineThreads, state: card.dataset.state }};""")
+            if card["state"] != "done":
+                raise RuntimeError(f"{engine}: {clip.name} ended in {card['state']}")
+            threads = int(card["threads"] or 1)
+            if run == 0:
+                boxes = boxes_of(s.export_json()["results"][0])
+                continue
+            out.append(summarise(card["rows"], wall, float(card["total"]), card["reader"]))
+        return out, boxes, threads
+
+
+def native_run(model_call, clip, boxes):
     """OpenCV decode of the frames at the page's times + Keras on the page's crops; seconds per stage."""
     import cv2
     import numpy as np
@@ -97,9 +166,9 @@ def native_run(model_call, boxes):
     from convert.preprocess import to_input
 
     t = time.perf_counter()
-    capture = cv2.VideoCapture(str(CLIP))
+    capture = cv2.VideoCapture(str(clip))
     fps = capture.get(cv2.CAP_PROP_FPS)
-    wanted = {int(when * fps): frame_boxes for when, frame_boxes in boxes}
+    wanted = {int(when * fps + 1e-6): frame_boxes for when, frame_boxes in boxes}
     crops = []
     # Read straight through (faster than seeking, which decodes from a key
     # frame each time); convert only the sampled frames.
@@ -120,7 +189,7 @@ def native_run(model_call, boxes):
             "faces_found": len(crops), "p_real": float(np.mean(scores))}
 
 
-def native_runs(runs, boxes):
+def native_runs(runs, clip, boxes):
     import os
 
     os.environ.setdefault(WEIGHTS_DIR_ENV, str(SHARED_DIR / "models"))
@@ -129,48 +198,103 @@ def native_runs(runs, boxes):
 
     model, _ = mesonet.load(weights.resolve("meso4-df"))
     call = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
-    native_run(call, boxes)  # warm-up (tracing)
-    return [native_run(call, boxes) for _ in range(runs)]
+    native_run(call, clip, boxes)  # warm-up (tracing)
+    return [native_run(call, clip, boxes) for _ in range(runs)]
+
+
+def engine_missing(engine):
+    if engine == "chromium":
+        return None
+    sys.path.insert(0, str(ROOT / "tests"))
+    import browsers
+
+    return browsers.missing(engine)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clips", default="ffpp,webm", help=f"of {','.join(CLIPS)}")
+    parser.add_argument("--engines", default=",".join(ENGINES), help="of chromium,firefox,webkit (where installed)")
     parser.add_argument("--backends", default="wasm")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)
     if site_missing():
         return 2
-    results, boxes = {}, None
-    with site_visits({"/": SITE_DIR}) as bases, browser.launch() as chromium:
-        for backend in args.backends.split(","):
-            for isolated, url in bases.items():
-                rows, boxes, threads = page_runs(chromium, url, backend, args.runs)
-                results[runtime_label(backend, threads, isolated)] = rows
-    native = native_runs(args.runs, boxes)
-
-    med = lambda rows, key: statistics.median(r[key] for r in rows)  # noqa: E731
-    native_s = med(native, "total")
-    table_rows = []
-    for backend, rows in results.items():
-        page_s = med(rows, "page_s")
-        table_rows.append([f"page, {backend}", f"{page_s:.2f}", f"{med(rows, 'wall_s'):.2f}",
-                           f"{rows[0]['faces_found']}/{rows[0]['frames']}", f"{med(rows, 'wait_ms'):.0f}",
-                           f"{med(rows, 'detect_ms'):.0f}", f"{med(rows, 'frame_ms'):.0f}",
-                           f"{med(rows, 'longest_task_ms'):.0f}",
-                           f"{page_s / native_s:.1f}x", "yes" if page_s < TARGET_S else "no"])
-    table_rows.append(["native: OpenCV decode + Keras, no detection", f"{native_s:.2f}", "",
-                       f"{native[0]['faces_found']}/{native[0]['frames']}",
-                       f"{med(native, 'decode') * 1000 / native[0]['frames']:.0f} (decode)", "–",
-                       f"{native_s * 1000 / native[0]['frames']:.0f}", "", "1.0x", ""])
-    table = markdown_table(
-        ["30 s 640x480 clip, 1 frame/s", "verdict s", "wall s", "faces/frames", "decode wait ms/frame",
-         "detect ms/frame", "all ms/frame", "longest main-thread task ms", "vs native",
-         f"under {TARGET_S:.0f} s"], table_rows)
-    print(f"\nTime to verdict, median of {args.runs} warm runs ({CLIP.name})\n")
-    print(table)
-    path = write_results("video_pipeline", {"clip": CLIP.name, "page": results, "native": native}, table)
-    print(f"\nwritten: {path}")
+    engines = []
+    for engine in args.engines.split(","):
+        why = engine_missing(engine)
+        if why:
+            print(f"left out: {why}", file=sys.stderr)
+        else:
+            engines.append(engine)
+    with tempfile.TemporaryDirectory(prefix="mesonet-bench-video-") as made:
+        clips = {}
+        for name in args.clips.split(","):
+            path = made_clip(made) if name == "webm" else CLIPS[name]
+            if path.is_file():
+                clips[name] = path
+            else:
+                print(f"left out: the {name} clip ({path}) is not here", file=sys.stderr)
+        measured, native = measure(clips, engines, args.backends.split(","), args.runs)
+    report(args.runs, clips, measured, native)
     return 0
+
+
+def measure(clips, engines, backends, runs):
+    """({clip: {browser and runtime: rows}}, {clip: native rows})."""
+    measured = {}
+    boxes = {}
+    for name, clip in clips.items():
+        measured[name] = {}
+        if "chromium" in engines:
+            with site_visits({"/": SITE_DIR}) as bases, browser.launch() as chromium:
+                for backend in backends:
+                    for isolated, url in bases.items():
+                        rows, found, threads = chromium_runs(chromium, url, backend, clip, runs)
+                        boxes.setdefault(name, found)
+                        measured[name][f"chromium, {runtime_label(backend, threads, isolated)}"] = rows
+        for engine in (e for e in engines if e != "chromium"):
+            for backend in backends:
+                rows, found, threads = session_runs(engine, backend, clip, runs)
+                boxes.setdefault(name, found)
+                measured[name][f"{engine}, {runtime_label(backend, threads, False)}"] = rows
+    return measured, {name: native_runs(runs, clip, boxes[name]) for name, clip in clips.items() if name in boxes}
+
+
+def report(runs, clips, measured, native):
+    med = lambda rows, key: statistics.median(r[key] for r in rows)  # noqa: E731
+    fmt = lambda value, digits=0: "–" if value is None else f"{value:.{digits}f}"  # noqa: E731
+    table_rows = []
+    for name, by_runtime in measured.items():
+        native_s = med(native[name], "total")
+        for label, rows in by_runtime.items():
+            page_s = med(rows, "page_s")
+            longest = None if rows[0]["longest_task_ms"] is None else med(rows, "longest_task_ms")
+            target = "yes" if page_s < TARGET_S else "no"
+            table_rows.append([name, label, "/".join(sorted({r["reader"] for r in rows})), f"{page_s:.2f}",
+                               f"{med(rows, 'wall_s'):.2f}", f"{rows[0]['faces_found']}/{rows[0]['frames']}",
+                               f"{med(rows, 'wait_ms'):.0f}", f"{med(rows, 'detect_ms'):.0f}",
+                               f"{med(rows, 'frame_ms'):.0f}", fmt(longest), f"{page_s / native_s:.1f}x",
+                               target if name == "ffpp" and label.startswith("chromium") else ""])
+        first = native[name][0]
+        table_rows.append([name, "native: OpenCV decode + Keras, no detection", "", f"{native_s:.2f}", "",
+                           f"{first['faces_found']}/{first['frames']}",
+                           f"{med(native[name], 'decode') * 1000 / first['frames']:.0f} (decode)", "–",
+                           f"{native_s * 1000 / first['frames']:.0f}", "", "1.0x", ""])
+    table = markdown_table(
+        ["clip, 1 frame/s", "browser, runtime", "reader", "verdict s", "wall s", "faces/frames",
+         "decode wait ms/frame", "detect ms/frame", "all ms/frame", "longest main-thread task ms", "vs native",
+         f"under {TARGET_S:.0f} s"], table_rows)
+    print(f"\nTime to verdict, median of {runs} warm runs\n")
+    print(table)
+    # "page" and "native": the 30 s FF++ clip in Chromium, as bench.summary reads them.
+    ffpp = {label.removeprefix("chromium, "): rows for label, rows in measured.get("ffpp", {}).items()
+            if label.startswith("chromium, ")}
+    data = {"clip": CLIP.name, "page": ffpp, "native": native.get("ffpp", []),
+            "clips": {name: {"file": clips[name].name, "page": measured[name], "native": native.get(name, [])}
+                      for name in measured}}
+    path = write_results("video_pipeline", data, table)
+    print(f"\nwritten: {path}")
 
 
 if __name__ == "__main__":

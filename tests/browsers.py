@@ -7,6 +7,7 @@
         s.add_files([path, ...])             # through [data-testid=file-input]
         s.wait_cards(4)                      # -> card dicts, like test_site.read_card
         s.js("return document.title")        # a returned Promise is awaited
+        s.export_json()                      # the results, as the JSON export has them
         assert s.foreign_requests() == [], s.engine
 
 Each session has a clean profile (geckodriver's new temporary Firefox
@@ -58,6 +59,23 @@ WEBKIT_DRIVER = "/usr/bin/WebKitWebDriver"
 # Debian's libwebkit2gtk-4.1-0 ships it (webkit2gtk-driver depends on it).
 MINIBROWSERS = ("/usr/lib/*-linux-gnu/webkit2gtk-4.1/MiniBrowser", "/usr/libexec/webkit2gtk-4.1/MiniBrowser")
 READY = "[data-testid=status][data-state=ready]"
+# The body of an async function, run in the page: the JSON the export button
+# makes, caught on its way to URL.createObjectURL, the link's click (the
+# download) left out. For Session.export_json and Playwright pages alike.
+EXPORT_JSON = """
+const made = [];
+const create = URL.createObjectURL;
+const click = HTMLAnchorElement.prototype.click;
+URL.createObjectURL = (blob) => { made.push(blob); return create.call(URL, blob); };
+HTMLAnchorElement.prototype.click = function () {};
+try {
+  document.querySelector('[data-testid=export-json]').click();
+} finally {
+  URL.createObjectURL = create;
+  HTMLAnchorElement.prototype.click = click;
+}
+return JSON.parse(await made.at(-1).text());
+"""
 REPORT_PATH = "/csp-report"
 
 
@@ -304,6 +322,11 @@ class Session:
               time: num(f.dataset.time), p_real: num(f.dataset.pReal), error: f.dataset.error ?? null })),
           }));""")
 
+    def export_json(self):
+        """The results as the page's "Download JSON" button exports them (read
+        from the Blob it makes; the download itself is not started)."""
+        return self.page_eval(EXPORT_JSON)
+
     def wait_cards(self, count, timeout=120, states=("done", "error")):
         """Until `count` cards exist and all are finished; returns them."""
         self.wait_until(
@@ -399,7 +422,8 @@ def open_engine(engine, site_dir=SITE_DIR):
     if reason:
         raise RuntimeError(reason)
     with ExitStack() as stack:
-        tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix=f"mesonet-{engine}-"))
+        # ignore_cleanup_errors: WebKit's processes, quitting, may still write their shader cache there
+        tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix=f"mesonet-{engine}-", ignore_cleanup_errors=True))
         report_url, reports = stack.enter_context(report_sink())
         served = []
         origin = stack.enter_context(webserver.serve(

@@ -105,6 +105,66 @@ def chromium():
         yield instance
 
 
+def linked_site(folder, files=None):
+    """The built site in `folder` as links to its files (nothing copied), with
+    `files` ({path in the site: text}) written in place of the linked ones;
+    returns the folder."""
+    files = {Path(path): text for path, text in (files or {}).items()}
+
+    def fill(source, target):
+        target.mkdir(parents=True, exist_ok=True)
+        for item in source.iterdir():
+            path = (target / item.name).relative_to(folder)
+            if any(path in replaced.parents for replaced in files):
+                fill(item, target / item.name)  # a folder holding a replaced file
+            elif path not in files:
+                (target / item.name).symlink_to(item)
+
+    fill(SITE_DIR, folder)
+    for path, text in files.items():
+        (folder / path).write_text(text)
+    return folder
+
+
+# vendor/mediabunny.js made to fail where WebCodecs reading fails in real
+# browsers (site_with_mediabunny puts the real bundle beside it).
+MEDIABUNNY_CANNOT_DECODE = """export * from './mediabunny-real.js';
+import { Input as RealInput } from './mediabunny-real.js';
+// This browser's WebCodecs says no to every video track.
+export class Input extends RealInput {
+  async getPrimaryVideoTrack(...args) {
+    const track = await super.getPrimaryVideoTrack(...args);
+    if (track) track.canDecode = async () => false;
+    return track;
+  }
+}
+"""
+MEDIABUNNY_FAILS_AT_FRAME = """export * from './mediabunny-real.js';
+import { VideoSampleSink as RealSink } from './mediabunny-real.js';
+// The decoder fails after %d frames, as a decoder error mid-file does.
+export class VideoSampleSink extends RealSink {
+  async* samplesAtTimestamps(...args) {
+    let given = 0;
+    for await (const sample of super.samplesAtTimestamps(...args)) {
+      if (given === %d) {
+        sample?.close();
+        throw new Error('Decoding error (test: the decoder fails here)');
+      }
+      given += 1;
+      yield sample;
+    }
+  }
+}
+"""
+
+
+def site_with_mediabunny(folder, wrapper):
+    """The site with vendor/mediabunny.js replaced by `wrapper` (one of the above)."""
+    linked_site(folder, {"vendor/mediabunny.js": wrapper})
+    (folder / "vendor" / "mediabunny-real.js").symlink_to(SITE_DIR / "vendor" / "mediabunny.js")
+    return folder
+
+
 # The analysis engine's tensor count (TF.js runs in the engine's worker, not in the page).
 ENGINE_TENSORS = "import('./js/main.js').then((m) => m.engine).then((e) => e.tensors())"
 

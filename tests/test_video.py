@@ -84,6 +84,8 @@ def test_dataset_clips_end_to_end(open_page, site_model, name):
     (card,) = add_videos(page, [CLIPS[name]])
     assert card.get_attribute("data-kind") == "video" and card.get_attribute("data-state") == "done"
     assert card.get_attribute("data-engine") == "worker", card.get_attribute("data-engine-why")
+    # FF++ is H.264 High 4:4:4, which WebCodecs is not trusted with; DFDC is H.264 High.
+    assert card.get_attribute("data-reader") == ("video-element" if name.startswith("ffpp") else "webcodecs")
     rows, scores, p_real = check_consistent(card, site_model["thresholds"])
     duration = 30.04 if name.startswith("ffpp") else 10.01
     assert len(rows) == int(duration), "default sampling: one frame per second"
@@ -405,6 +407,83 @@ def test_without_workers_videos_are_analysed_on_the_page_with_the_same_scores(ch
         finally:
             context.close()
     np.testing.assert_allclose(scores["page"], scores["worker"], atol=1e-6)
+
+
+def analyse_on(chromium, site_dir, clip):
+    """The clip's JSON result on a site served from `site_dir` (a fresh context), and the tensors back."""
+    from conftest import RecordedPage
+    from convert import webserver
+
+    with webserver.serve({"/": site_dir}) as url:
+        context = chromium.new_context()
+        try:
+            page = RecordedPage(context.new_page(), url)
+            page.page.goto(f"{url}/index.html?backend=wasm")
+            before = ready(page)
+            (card,) = add_videos(page, [clip])
+            assert card.get_attribute("data-state") == "done"
+            (result,) = export_json(page)["results"]
+            assert result["reader"] == card.get_attribute("data-reader")
+            assert tensor_count(page) == before
+            assert page.errors == [] and page.foreign_requests() == []
+            return result
+        finally:
+            context.close()
+
+
+def frame_scores(result):
+    return [[face["p_real"] for face in frame["faces"]] for frame in result["frames"]]
+
+
+@pytest.fixture(scope="module")
+def webcodecs_read(chromium, site_url, made_clip):
+    """The two-people clip as the site reads it (WebCodecs in Chromium)."""
+    from convert.constants import SITE_DIR
+
+    result = analyse_on(chromium, SITE_DIR, made_clip)
+    assert result["reader"] == "webcodecs" and result["reader_switched"] is None
+    return result
+
+
+# The same frames through either reader: Chromium's WebCodecs frames (BT.601,
+# see video-decode.js) and its <video>'s differ by 2e-5 levels on average
+# (1 at most), which moves no score by more than this.
+READER_TOLERANCE = 1e-3
+
+
+def test_a_video_webcodecs_cannot_decode_is_read_by_the_video_element(chromium, tmp_path, made_clip, webcodecs_read):
+    """WebCodecs says it cannot decode the video (here: made to say so for VP8):
+    every frame comes from the <video>, the result says so and why, and the
+    scores are those of the same frames read with WebCodecs."""
+    from conftest import MEDIABUNNY_CANNOT_DECODE, site_with_mediabunny
+
+    result = analyse_on(chromium, site_with_mediabunny(tmp_path / "site", MEDIABUNNY_CANNOT_DECODE), made_clip)
+    assert result["reader"] == "video-element"
+    assert "cannot decode vp8" in result["reader_why"], result["reader_why"]
+    assert result["reader_switched"] is None
+    assert [f["reader"] for f in result["frames"]] == ["video-element"] * 3
+    assert [f["time"] for f in result["frames"]] == [f["time"] for f in webcodecs_read["frames"]]
+    np.testing.assert_allclose(sum(frame_scores(result), []), sum(frame_scores(webcodecs_read), []),
+                               atol=READER_TOLERANCE)
+
+
+def test_a_decoder_failing_mid_video_hands_the_rest_to_the_video_element(chromium, tmp_path, made_clip,
+                                                                          webcodecs_read):
+    """The decoder fails after two frames (an error mid-file): the third is read
+    by the <video>, none is skipped or wrong, and the result says where and why."""
+    from conftest import MEDIABUNNY_FAILS_AT_FRAME, site_with_mediabunny
+
+    site = site_with_mediabunny(tmp_path / "site", MEDIABUNNY_FAILS_AT_FRAME % (2, 2))
+    result = analyse_on(chromium, site, made_clip)
+    assert result["reader"] == "webcodecs"
+    assert [f["reader"] for f in result["frames"]] == ["webcodecs", "webcodecs", "video-element"]
+    times = [f["time"] for f in result["frames"]]
+    assert times == [f["time"] for f in webcodecs_read["frames"]]
+    switched = result["reader_switched"]
+    assert switched["time"] == times[2] and "the decoder fails here" in switched["why"], switched
+    assert all(f["error"] is None for f in result["frames"])
+    np.testing.assert_allclose(sum(frame_scores(result), []), sum(frame_scores(webcodecs_read), []),
+                               atol=READER_TOLERANCE)
 
 
 def test_timeline_click_seeks_and_shows_the_frame_with_its_heatmap(open_page, tmp_path, site_model):
