@@ -38,7 +38,6 @@ FRAME_TOLERANCE = 5e-2
 BOX_TOLERANCE_PX = 4
 
 
-
 def engine_param(*marks_for_webkit):
     return pytest.mark.parametrize("engine", [
         pytest.param("firefox", id="firefox"),
