@@ -70,10 +70,15 @@ URL.createObjectURL = (blob) => { made.push(blob); return create.call(URL, blob)
 HTMLAnchorElement.prototype.click = function () {};
 try {
   document.querySelector('[data-testid=export-json]').click();
+  // the export gathers the files' hashes first: wait for its download
+  for (let waited = 0; !made.length && waited < 30000; waited += 20) {
+    await new Promise((resolve) => { setTimeout(resolve, 20); });
+  }
 } finally {
   URL.createObjectURL = create;
   HTMLAnchorElement.prototype.click = click;
 }
+if (!made.length) throw new Error('the JSON export made no download in 30 s');
 return JSON.parse(await made.at(-1).text());
 """
 REPORT_PATH = "/csp-report"
@@ -257,8 +262,8 @@ class Session:
         return out.get("value")
 
     def tensors(self):
-        """TF.js's tensor count in the page."""
-        return self.page_eval("return (await import(site('vendor/tf.js'))).memory().numTensors;")
+        """The analysis engine's tensor count (its worker's TF.js, as tests/conftest.py tensor_count)."""
+        return self.page_eval("return (await (await import(site('js/main.js'))).engine).tensors();")
 
     def wait_until(self, script, timeout=60, message="", *args):
         """Poll the function body `script` until it returns something truthy; return that."""
