@@ -16,6 +16,11 @@ all of a frame's work. Clips:
         read with WebCodecs
   dfdc  the 10 s 1920x1080 DFDC clip (H.264 High): read with WebCodecs
 
+--readers auto,video-element also runs each clip on a copy of the site
+whose WebCodecs reading is made to refuse every file (tests/conftest.py
+MEDIABUNNY_CANNOT_DECODE), so the <video> reads it: both readers on the same
+file.
+
 Engines: headless Chromium (Playwright), as a first visit (not isolated: one
 WASM thread) and as a returning one (cross-origin isolated, as site/sw.js
 makes it: WASM threads); Firefox ESR and WebKitGTK (tests/browsers.py) as a
@@ -28,7 +33,7 @@ task on the page's thread is Chromium's only (the others report no long
 tasks).
 
     .venv/bin/python -m bench.video_pipeline [--clips ffpp,webm] [--engines chromium,firefox,webkit]
-                                             [--backends wasm] [--runs 3]
+                                             [--readers auto] [--backends wasm] [--runs 3]
 """
 import argparse
 import json
@@ -130,12 +135,12 @@ def chromium_runs(chromium, url, backend, clip, runs):
         context.close()
 
 
-def session_runs(engine, backend, clip, runs):
+def session_runs(engine, site, backend, clip, runs):
     """As chromium_runs, in Firefox or WebKitGTK (tests/browsers.py), a first visit."""
     sys.path.insert(0, str(ROOT / "tests"))
     import browsers
 
-    with browsers.open_engine(engine) as s:
+    with browsers.open_engine(engine, site_dir=site) as s:
         s.open(f"?backend={backend}")
         s.wait_ready(timeout=180)
         out, boxes, threads = [], None, 1
@@ -169,7 +174,7 @@ def native_run(model_call, clip, boxes):
     capture = cv2.VideoCapture(str(clip))
     fps = capture.get(cv2.CAP_PROP_FPS)
     wanted = {int(when * fps + 1e-6): frame_boxes for when, frame_boxes in boxes}
-    crops = []
+    crops, with_face = [], 0
     # Read straight through (faster than seeking, which decodes from a key
     # frame each time); convert only the sampled frames.
     for index in range(max(wanted) + 1):
@@ -180,13 +185,14 @@ def native_run(model_call, clip, boxes):
             if ok:
                 rgb = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
                 crops += [to_input(rgb, box) for box in wanted[index]]
+                with_face += bool(wanted[index])
     capture.release()
     decode = time.perf_counter() - t
     t = time.perf_counter()
     scores = model_call(np.stack(crops).astype(np.float32)).numpy().ravel()
     classify = time.perf_counter() - t
     return {"decode": decode, "classify": classify, "total": decode + classify, "frames": len(boxes),
-            "faces_found": len(crops), "p_real": float(np.mean(scores))}
+            "faces_found": with_face, "crops": len(crops), "p_real": float(np.mean(scores))}
 
 
 def native_runs(runs, clip, boxes):
@@ -215,6 +221,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clips", default="ffpp,webm", help=f"of {','.join(CLIPS)}")
     parser.add_argument("--engines", default=",".join(ENGINES), help="of chromium,firefox,webkit (where installed)")
+    parser.add_argument("--readers", default="auto",
+                        help="auto (the site's choice) and/or video-element (WebCodecs made to refuse every file)")
     parser.add_argument("--backends", default="wasm")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)
@@ -235,29 +243,39 @@ def main(argv=None):
                 clips[name] = path
             else:
                 print(f"left out: the {name} clip ({path}) is not here", file=sys.stderr)
-        measured, native = measure(clips, engines, args.backends.split(","), args.runs)
+        sites = {"auto": SITE_DIR}
+        if "video-element" in args.readers.split(","):
+            sys.path.insert(0, str(ROOT / "tests"))
+            from conftest import MEDIABUNNY_CANNOT_DECODE, site_with_mediabunny
+
+            sites["video-element"] = site_with_mediabunny(Path(made) / "site", MEDIABUNNY_CANNOT_DECODE)
+        sites = {name: site for name, site in sites.items() if name in args.readers.split(",")}
+        measured, native = measure(clips, engines, sites, args.backends.split(","), args.runs)
     report(args.runs, clips, measured, native)
     return 0
 
 
-def measure(clips, engines, backends, runs):
-    """({clip: {browser and runtime: rows}}, {clip: native rows})."""
+def measure(clips, engines, sites, backends, runs):
+    """({clip: {browser and runtime: rows}}, {clip: native rows}); sites: {reader asked for: site folder}."""
     measured = {}
     boxes = {}
     for name, clip in clips.items():
         measured[name] = {}
-        if "chromium" in engines:
-            with site_visits({"/": SITE_DIR}) as bases, browser.launch() as chromium:
+        for reader, site in sites.items():
+            forced = "" if reader == "auto" else f", {reader} forced"
+            if "chromium" in engines:
+                with site_visits({"/": site}) as bases, browser.launch() as chromium:
+                    for backend in backends:
+                        for isolated, url in bases.items():
+                            rows, found, threads = chromium_runs(chromium, url, backend, clip, runs)
+                            boxes.setdefault(name, found)
+                            label = f"chromium, {runtime_label(backend, threads, isolated)}{forced}"
+                            measured[name][label] = rows
+            for engine in (e for e in engines if e != "chromium"):
                 for backend in backends:
-                    for isolated, url in bases.items():
-                        rows, found, threads = chromium_runs(chromium, url, backend, clip, runs)
-                        boxes.setdefault(name, found)
-                        measured[name][f"chromium, {runtime_label(backend, threads, isolated)}"] = rows
-        for engine in (e for e in engines if e != "chromium"):
-            for backend in backends:
-                rows, found, threads = session_runs(engine, backend, clip, runs)
-                boxes.setdefault(name, found)
-                measured[name][f"{engine}, {runtime_label(backend, threads, False)}"] = rows
+                    rows, found, threads = session_runs(engine, site, backend, clip, runs)
+                    boxes.setdefault(name, found)
+                    measured[name][f"{engine}, {runtime_label(backend, threads, False)}{forced}"] = rows
     return measured, {name: native_runs(runs, clip, boxes[name]) for name, clip in clips.items() if name in boxes}
 
 
@@ -275,7 +293,8 @@ def report(runs, clips, measured, native):
                                f"{med(rows, 'wall_s'):.2f}", f"{rows[0]['faces_found']}/{rows[0]['frames']}",
                                f"{med(rows, 'wait_ms'):.0f}", f"{med(rows, 'detect_ms'):.0f}",
                                f"{med(rows, 'frame_ms'):.0f}", fmt(longest), f"{page_s / native_s:.1f}x",
-                               target if name == "ffpp" and label.startswith("chromium") else ""])
+                               target if name == "ffpp" and label.startswith("chromium") and "forced" not in label
+                               else ""])
         first = native[name][0]
         table_rows.append([name, "native: OpenCV decode + Keras, no detection", "", f"{native_s:.2f}", "",
                            f"{first['faces_found']}/{first['frames']}",
@@ -289,7 +308,7 @@ def report(runs, clips, measured, native):
     print(table)
     # "page" and "native": the 30 s FF++ clip in Chromium, as bench.summary reads them.
     ffpp = {label.removeprefix("chromium, "): rows for label, rows in measured.get("ffpp", {}).items()
-            if label.startswith("chromium, ")}
+            if label.startswith("chromium, ") and "forced" not in label}
     data = {"clip": CLIP.name, "page": ffpp, "native": native.get("ffpp", []),
             "clips": {name: {"file": clips[name].name, "page": measured[name], "native": native.get(name, [])}
                       for name in measured}}

@@ -79,6 +79,13 @@ class Session:
             if request.post_data is not None:
                 bad.append(f"body: {url}")
                 continue
+            if parts.path.startswith("/video-file/"):
+                # The user's video, served to the page's <video> by the service worker
+                # (site/sw.js) from the File itself: it must never reach the network.
+                response = request.response()
+                if response is None or not response.from_service_worker:
+                    bad.append(f"a video file not answered by the service worker: {url}")
+                continue
             local = SITE_DIR / parts.path.lstrip("/")
             if not (local.is_file() or (local.is_dir() and (local / "index.html").is_file())):
                 bad.append(f"not a file of the site: {url}")

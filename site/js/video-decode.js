@@ -12,9 +12,9 @@
  * H.264 files do not) is converted to RGB as BT.601, as VP8 specifies and
  * FFmpeg (so OpenCV, the reference frames of the tests) assumes. Chromium's
  * WebCodecs, as mediabunny configures it, assumes BT.709 there: its frames
- * of the test clips were 2.06 levels off OpenCV's (its <video>: 1.60), and
- * a face's P(real) 0.055 off Firefox's. WebKit assumes BT.601 already;
- * Firefox hands over RGB frames it converted itself.
+ * of the VP8 test clip were 2.06 levels off OpenCV's, against 1.60 for its
+ * own <video>, whose frames they now equal (2e-5 levels apart). WebKit
+ * assumes BT.601 already; Firefox hands over RGB frames it converted itself.
  *
  * Whether a file is read here is chooseReader's call (video-choice.js); when
  * it is not, or when decoding fails part-way (a ReaderFailure), the <video>

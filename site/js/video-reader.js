@@ -65,7 +65,9 @@ export { VideoError };
 export async function openVideo(file, engine) {
   const served = await fileUrl(file);
   try {
-    const opened = await engine.openVideo(file);
+    // WebCodecs reading that cannot even start (its code did not load) leaves the file to the <video>.
+    const opened = await engine.openVideo(file).catch((/** @type {unknown} */ error) => ({
+      id: null, why: `WebCodecs reading could not start (${error instanceof Error ? error.message : error})` }));
     const { id, why } = opened;
     const size = id === null ? await probeVideo(served.url)
       : { duration: Number(opened.duration), width: Number(opened.width), height: Number(opened.height) };
