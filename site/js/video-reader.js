@@ -66,6 +66,7 @@ export async function openVideo(file, engine) {
   const served = await fileUrl(file);
   try {
     // WebCodecs reading that cannot even start (its code did not load) leaves the file to the <video>.
+    /** @type {{ id: number|null, why: string|null, duration?: number, width?: number, height?: number }} */
     const opened = await engine.openVideo(file).catch((/** @type {unknown} */ error) => ({
       id: null, why: `WebCodecs reading could not start (${error instanceof Error ? error.message : error})` }));
     const { id, why } = opened;
