@@ -172,7 +172,11 @@ def test_automatic_backend_is_wasm_without_a_gpu(session, record_property):
     s.open()
     backend = s.wait_ready(timeout=180)
     seconds = time.monotonic() - start
-    renderer = s.page_eval("return (await import(site('js/backend.js'))).webglRenderer();")
+    # The page's WebGL renderer, read with WebGL alone (no TF.js imported into the page).
+    renderer = s.js("const gl = document.createElement('canvas').getContext('webgl');"
+                    "if (!gl) return null;"
+                    "const info = gl.getExtension('WEBGL_debug_renderer_info');"
+                    "return gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER);")
     record_property("backend", backend)
     record_property("webgl_renderer", renderer)
     record_property("ready_s", round(seconds, 1))
