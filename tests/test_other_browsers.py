@@ -286,7 +286,8 @@ def test_webm_clip_is_read_by_the_video_element_where_webcodecs_cannot(engine, t
                                                                        keras_df):
     """The same clip where WebCodecs cannot decode it (made to say so): the
     <video> reads it, from the service worker's URL (blob: in WebKit fails
-    for MP4), its first frame right (stale in WebKit when read once)."""
+    for MP4), its first frame right (WebKit's first picture is empty: read
+    again)."""
     from conftest import MEDIABUNNY_CANNOT_DECODE, site_with_mediabunny
 
     reason = browsers.missing(engine)

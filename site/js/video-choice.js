@@ -109,6 +109,21 @@ export function frameCovers(time, timestamp, duration) {
 }
 
 /**
+ * Whether a <video>'s frame presentation, at `mediaTime`, is of the frame
+ * for `time` rather than a late one of the time sought before (`previous`):
+ * nearer the one than the other. Media times may run a little ahead of the
+ * time sought (0.067 s for the DFDC clip in WebKit: its frames' composition
+ * offset), so sample times closer together than twice that are not told
+ * apart.
+ * @param {number} mediaTime the presented frame's, from requestVideoFrameCallback
+ * @param {number} time the time sought
+ * @param {number|null} previous the time sought before on that element, if any
+ */
+export function presentedFor(mediaTime, time, previous) {
+  return previous === null || Math.abs(mediaTime - time) <= Math.abs(mediaTime - previous);
+}
+
+/**
  * @typedef {{ index: number, time: number, reader: ReaderName }} ReadFrame one frame's answer
  *   (each reader adds its own fields: a picture, an analysis, an error)
  *

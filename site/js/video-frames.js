@@ -13,6 +13,8 @@
  * threads, so the next frame is sought while the page analyses this one.
  */
 
+import { presentedFor } from './video-choice.js';
+
 /**
  * Elements seeking ahead in parallel. One: on 2 cores a second decoder
  * competes with the page for the CPU, and face detection took 2.4 times as
@@ -24,8 +26,10 @@ export const LOOKAHEAD = 1;
 /** Longest wait for a video's header, and for one seek. */
 export const OPEN_TIMEOUT_MS = 15000;
 export const SEEK_TIMEOUT_MS = 10000;
-/** Longest wait for a sought frame to be presented (see presentation()). */
+/** Longest wait, after "seeked", for the sought frame to be presented (see watchPresentation()). */
 export const PRESENT_TIMEOUT_MS = 2000;
+/** Most reads of one frame that gave an empty picture (see grabFrame). */
+export const MAX_READS = 3;
 
 /** A video problem with a message for the user. */
 export class VideoError extends Error {}
@@ -118,38 +122,74 @@ export async function probeVideo(url) {
 
 /** Elements whose frames are known not to be reported by requestVideoFrameCallback. */
 const unreported = new WeakSet();
+/** Elements whose frames have been reported at least once. */
+const reporting = new WeakSet();
 /** Elements that have not grabbed a frame yet (see grabFrame). */
 const fresh = new WeakSet();
+/** Each element's last time sought for a grab. */
+const sought = new WeakMap();
 
 /**
- * The next presentation of a frame by this element. "seeked" can come before
- * the sought frame replaces the one shown: on a busy machine a frame grabbed
- * at "seeked" was once its neighbour (a 4 px shift, P(real) 0.005 off), so
- * the grab waits for the new frame to be presented. Where the browser does
- * not report frames of a detached element, it stops waiting after
+ * @typedef {'presented'|'stale'|'none'|'unknown'} Presentation after a seek, within
+ *   PRESENT_TIMEOUT_MS of "seeked": the frame for the time was presented; only other frames
+ *   were; no frame was; or the browser does not say
+ */
+
+/**
+ * Watches an element's frame presentations from before a seek. "seeked" can
+ * come before the sought frame replaces the one shown: on a busy machine a
+ * frame grabbed at "seeked" was once its neighbour (a 4 px shift, P(real)
+ * 0.005 off), so the grab waits for the new frame to be presented. And the
+ * first presentation reported may be the previous frame's, late: in
+ * WebKitGTK, with the page busy while the next seek started, the callback
+ * reported the previous sample's media time, and the picture then was that
+ * frame 2 times in 10 (the DFDC clip); so a presentation counts only for
+ * its own time (video-choice.js presentedFor). Where the browser does not
+ * report frames of a detached element, the grabs stop waiting after
  * PRESENT_TIMEOUT_MS once and never again.
  * @param {HTMLVideoElement} video
- * @param {boolean} [learn] a timeout means the element's frames are not reported
- * @returns {Promise<void>}
+ * @param {number} time seconds, the time about to be sought
+ * @param {number|null} previous the element's time sought before, if any
+ * @returns {{ after: () => Promise<Presentation> }} after: call at "seeked"
  */
-function presentation(video, learn = true) {
-  if (!('requestVideoFrameCallback' in video) || unreported.has(video)) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => { if (learn) unreported.add(video); resolve(); }, PRESENT_TIMEOUT_MS);
-    video.requestVideoFrameCallback(() => { clearTimeout(timer); resolve(); });
+function watchPresentation(video, time, previous) {
+  if (!('requestVideoFrameCallback' in video) || unreported.has(video)) {
+    return { after: async () => 'unknown' };
+  }
+  /** @type {Presentation} */
+  let outcome = 'none';
+  let settled = false;
+  /** @type {(() => void)|null} */
+  let wake = null;
+  const watch = () => video.requestVideoFrameCallback((_, { mediaTime }) => {
+    if (settled) return;
+    reporting.add(video);
+    if (presentedFor(mediaTime, time, previous)) {
+      outcome = 'presented';
+      settled = true;
+      wake?.();
+    } else {
+      outcome = 'stale';
+      watch();
+    }
   });
+  watch();
+  return {
+    after: () => (settled ? Promise.resolve(outcome) : new Promise((resolve) => {
+      const timer = setTimeout(() => { settled = true; resolve(outcome); }, PRESENT_TIMEOUT_MS);
+      wake = () => { clearTimeout(timer); resolve(outcome); };
+    })),
+  };
 }
 
 /**
- * Seek, and wait for the sought frame to be presented (when `presented`).
+ * Seek to a time (the "seeked" event).
  * @param {HTMLVideoElement} video
  * @param {number} time seconds
- * @param {Promise<void>} presented
  */
-async function seek(video, time, presented) {
-  await waitFor(video, 'seeked', SEEK_TIMEOUT_MS, `The frame at ${time.toFixed(1)} s could not be reached (seeking timed out).`,
+function seek(video, time) {
+  return waitFor(video, 'seeked', SEEK_TIMEOUT_MS, `The frame at ${time.toFixed(1)} s could not be reached (seeking timed out).`,
     () => { video.currentTime = time; });
-  await presented;
 }
 
 /**
@@ -167,30 +207,56 @@ async function shown(video, time) {
 }
 
 /**
- * The picture at a time. An element's first frame is read twice: in
- * WebKitGTK the first frame a fresh element shows after a seek is stale
- * (blank; or the frame shown before) although "seeked" has fired and the
- * frame callback reports the right time, and the same seek again shows the
- * right one (measured: the first of 3 frames of a VP8 WebM 119 levels off
- * OpenCV's, then 2.2; the FF++ MP4 124, then 0.8; from blob: and from the
- * service worker alike). The second seek presents no new frame, so it is
- * not waited for. Every engine pays the one seek more per element; the
- * first frame callback's timeout there says nothing of the element.
+ * Whether a picture is empty: every pixel transparent. A video frame is
+ * opaque; WebKitGTK's <video> sometimes gives an empty picture for a frame
+ * it has just reported presented (see grabFrame).
+ * @param {ImageBitmap} bitmap
+ */
+function empty(bitmap) {
+  const side = 16;
+  const canvas = typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(side, side)
+    : Object.assign(document.createElement('canvas'), { width: side, height: side });
+  const context = /** @type {OffscreenCanvasRenderingContext2D|CanvasRenderingContext2D} */ (
+    canvas.getContext('2d', { willReadFrequently: true }));
+  context.drawImage(bitmap, 0, 0, side, side);
+  const pixels = context.getImageData(0, 0, side, side).data;
+  for (let i = 3; i < pixels.length; i += 4) if (pixels[i] !== 0) return false;
+  return true;
+}
+
+/**
+ * The picture at a time, once presented. In WebKitGTK the picture read
+ * after "seeked" and the frame callback is sometimes empty (transparent):
+ * the first frame of a fresh element (a VP8 WebM and the FF++ MP4 in fresh
+ * sessions, from blob: and from the service worker alike), and 1 to 3
+ * frames in 10 of the 1920x1080 DFDC clip with the page busy. The same
+ * seek again shows the right picture (measured: 119 levels off OpenCV's
+ * frame, then 2.2; the FF++ MP4 124, then 0.8; DFDC 33.8, then 2.4), so it
+ * is read again, and after a presentation of another frame only (the
+ * previous one, late); a picture still empty after MAX_READS reads is a
+ * frame error. The repeated seek presents no new frame, so it is not waited
+ * for.
  * @param {HTMLVideoElement} video
  * @param {number} time seconds
  * @returns {Promise<ImageBitmap>}
  */
 async function grabFrame(video, time) {
   if (video.error) throw new VideoError(mediaMessage(video.error));
-  if (fresh.has(video)) {
-    fresh.delete(video);
-    await seek(video, time, presentation(video, false));
-    (await shown(video, time)).close();
-    await seek(video, time, Promise.resolve());
-    return shown(video, time);
+  const first = fresh.delete(video);
+  const watch = watchPresentation(video, time, sought.get(video) ?? null);
+  sought.set(video, time);
+  await seek(video, time);
+  const outcome = await watch.after();
+  // a first seek's frame went unreported now and then in WebKitGTK, whose frames are reported
+  if (outcome === 'none' && !first && !reporting.has(video)) unreported.add(video);
+  let picture = await shown(video, time);
+  for (let read = 1; (outcome === 'stale' && read === 1) || empty(picture); read += 1) {
+    picture.close();
+    if (read === MAX_READS) throw new VideoError(`The frame at ${time.toFixed(1)} s could not be read: the browser gave no picture.`);
+    await seek(video, time);
+    picture = await shown(video, time);
   }
-  await seek(video, time, presentation(video));
-  return shown(video, time);
+  return picture;
 }
 
 /**

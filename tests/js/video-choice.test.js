@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   FRAME_END_TOLERANCE_S, ReaderFailure, VIDEO_ELEMENT, WEBCODECS, chooseReader, decodeTimes, frameCovers,
-  h264Profile, mediaDuration, withFallback,
+  h264Profile, mediaDuration, presentedFor, withFallback,
 } from '../../site/js/video-choice.js';
 
 /** What mediabunny and Chromium say of the DFDC clip (H.264 High, 10 s): read with WebCodecs. */
@@ -78,6 +78,15 @@ test('a frame belongs to the times it is shown at, not to times after the file e
   assert.ok(frameCovers(1.2 + FRAME_END_TOLERANCE_S - 0.01, 1.1, 0.1));
   assert.ok(!frameCovers(1.5, 1.1, 0.1));
   assert.ok(!frameCovers(7.5, 1.1, 0.1));
+});
+
+test('a <video> presentation counts for the time sought, not as a late one of the time before', () => {
+  // WebKitGTK, the DFDC clip (media times 0.067 s ahead of the times sought):
+  assert.ok(presentedFor(4.571237, 4.504504, 3.503503), 'the frame for 4.5 s');
+  assert.ok(!presentedFor(3.570236, 4.504504, 3.503503), 'the frame for 3.5 s, reported after the seek to 4.5 s');
+  assert.ok(presentedFor(0.567234, 0.500501, null), 'the first seek: nothing to mistake it for');
+  assert.ok(presentedFor(1.5, 1.5, 0.5) && !presentedFor(0.5, 1.5, 0.5));
+  assert.ok(presentedFor(1, 1.5, 0.5), 'halfway: taken');
 });
 
 /** A reader: yields { index, time, reader } and fails (ReaderFailure, or `error`) before `failAt`. */
