@@ -41,6 +41,7 @@ import json
 import os
 import platform
 import shutil
+import socket
 import subprocess
 import tempfile
 import threading
@@ -82,6 +83,11 @@ if (!made.length) throw new Error('the JSON export made no download in 30 s');
 return JSON.parse(await made.at(-1).text());
 """
 REPORT_PATH = "/csp-report"
+# A script may run this long in the page (WebDriver's script timeout); each
+# WebDriver command gets a minute more before its HTTP request gives up, so a
+# browser that hangs fails the test instead of holding the run forever.
+SCRIPT_TIMEOUT_S = 120
+COMMAND_TIMEOUT_S = SCRIPT_TIMEOUT_S + 60
 
 
 def geckodriver():
@@ -417,7 +423,15 @@ def _webkit(stack, tmp, session):
     options.proxy = Proxy({"proxyType": "manual", "httpProxy": address, "sslProxy": address,
                            "noProxy": ["127.0.0.1"]})
     service = Service(executable_path=WEBKIT_DRIVER, env=env, log_output=str(home / "webkitdriver.log"))
-    return webdriver.WebKitGTK(options=options, service=service)
+    # Selenium gives Firefox's connection a 120 s timeout but WebKitGTK's none
+    # (its ClientConfig takes the socket module's default, None): a WebKit
+    # that stopped answering held a CI run until the run's own time ran out.
+    default = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(COMMAND_TIMEOUT_S)
+    try:
+        return webdriver.WebKitGTK(options=options, service=service)
+    finally:
+        socket.setdefaulttimeout(default)
 
 
 @contextmanager
@@ -437,5 +451,7 @@ def open_engine(engine, site_dir=SITE_DIR):
         extra = {"proxied": []}
         driver = (_firefox if engine == "firefox" else _webkit)(stack, tmp, extra)
         stack.callback(driver.quit)
-        driver.set_script_timeout(120)
+        if not driver.command_executor.client_config.timeout:
+            raise RuntimeError(f"{engine}: WebDriver commands have no timeout: a hung browser would hang the tests")
+        driver.set_script_timeout(SCRIPT_TIMEOUT_S)
         yield Session(engine, driver, origin, site_dir, served, reports, report_url, extra["proxied"])
