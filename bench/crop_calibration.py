@@ -1,12 +1,12 @@
 """Which crop around a BlazeFace box makes MesoNet score faces as it scores
-its training crops: CROP_MARGIN and CROP_SHIFT in site/js/faces.js.
+its training crops: CROP_MARGIN and CROP_SHIFT in site/js/domain/faces.js.
 
 The labelled face crops (mesonet_df_validation, dfdc_faces224) are what
 MesoNet was trained and evaluated on, scored whole. A face in a larger
 picture is scored on the crop the page derives from the detector's box, so
 each crop is pasted into the middle of a picture three times its side, grey
 or a blurred enlargement of the crop itself (so that there is context), and
-the page's detector (site/js/face-detector.js, in Chromium) boxes the face
+the page's detector (site/js/engine/face-detector.js, in Chromium) boxes the face
 there. For each candidate margin and shift the square crop is cut as
 planCrops cuts it and scored with Keras (Meso4_DF); the ROC AUC over that
 set ("faces on") is compared with the AUC of the same crops scored whole.
@@ -46,7 +46,7 @@ from convert.scoring import keras_scores
 DATASETS = SHARED_DIR / "datasets"
 SETS = ("mesonet_df_validation", "dfdc_faces224")
 PAD = 3  # the picture's side over the crop's
-MIN_CONFIDENCE = 0.5  # site/js/faces.js
+MIN_CONFIDENCE = 0.5  # site/js/domain/faces.js
 
 
 def groups(folder):
@@ -71,7 +71,7 @@ def js_round(v):
 
 
 def square_crop(d, width, height, margin, shift):
-    """site/js/faces.js squareCrop, in Python (same rounding)."""
+    """site/js/domain/faces.js squareCrop, in Python (same rounding)."""
     limit = min(width, height)
     side = max(1, min(limit, js_round(max(d["width"], d["height"]) * margin)))
     cx = d["x"] + d["width"] * (0.5 + shift[0])

@@ -1,4 +1,4 @@
-"""The site's face detector (site/js/face-detector.js) driven from Python:
+"""The site's face detector (site/js/engine/face-detector.js) driven from Python:
 pictures in, detections out, as the page finds them. Shared by
 bench.face_detector and bench.crop_calibration.
 
@@ -14,7 +14,7 @@ from convert.constants import SITE_DIR
 
 # In the page: one detector per tiling setting, made on first use.
 DETECT = """async ({ names, tiling }) => {
-  const { loadFaceDetector } = await import('/js/face-detector.js');
+  const { loadFaceDetector } = await import('/js/engine/face-detector.js');
   const key = JSON.stringify(tiling);
   window.__detectors ??= {};
   window.__detectors[key] ??= await loadFaceDetector(tiling ?? {});
@@ -32,7 +32,7 @@ DETECT = """async ({ names, tiling }) => {
 
 # Warm time of one call: calls for warmMs (V8 optimises hot WASM code late), then the median of `repeat`.
 TIME = """async ({ name, tiling, warmMs, repeat }) => {
-  const { loadFaceDetector } = await import('/js/face-detector.js');
+  const { loadFaceDetector } = await import('/js/engine/face-detector.js');
   const key = JSON.stringify(tiling);
   window.__detectors ??= {};
   window.__detectors[key] ??= await loadFaceDetector(tiling ?? {});
@@ -53,7 +53,7 @@ TIME = """async ({ name, tiling, warmMs, repeat }) => {
 
 TENSORS = "import('/vendor/tf.js').then((tf) => tf.memory().numTensors)"
 # A blank page of the site's origin with its backend started, as the site starts it.
-START = "async (backend) => (await import('/js/backend.js')).initBackend(backend)"
+START = "async (backend) => (await import('/js/engine/backend.js')).initBackend(backend)"
 
 
 @contextmanager

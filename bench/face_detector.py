@@ -1,4 +1,4 @@
-"""The face detector (BlazeFace, site/js/face-detector.js) in the page: time,
+"""The face detector (BlazeFace, site/js/engine/face-detector.js) in the page: time,
 recall on the labelled face crops, small faces in 1080p frames, and pictures
 without faces. Prints figures; not a test.
 
@@ -53,7 +53,7 @@ SETTINGS = {"whole": {"tiling": NO_TILES, "retry": None},
             "site": None}
 MESONET_MS = """async (shape) => {
   const tf = await import('/vendor/tf.js');
-  const { loadMesoNet } = await import('/js/model.js');
+  const { loadMesoNet } = await import('/js/engine/model.js');
   const model = await loadMesoNet(new URL('/model/meso4-df/', location.href).href);
   const x = tf.zeros(shape);
   const started = performance.now();

@@ -1,4 +1,4 @@
-// What the page's WebCodecs video reader (site/js/video-decode.js) uses of mediabunny
+// What the page's WebCodecs video reader (site/js/engine/video-decode.js) uses of mediabunny
 // (MPL-2.0, unmodified), bundled by build/vendor.mjs into
 // site/vendor/mediabunny.js: reading a file's container and decoding its
 // video track with the browser's WebCodecs.

@@ -72,7 +72,7 @@ copyFileSync(join(human, 'LICENSE'), join(out, 'face-models', 'LICENSE-human.txt
 for (const name of ['NOTICE-BlazeFace.txt', 'LICENSE-Apache-2.0.txt']) {
   copyFileSync(join(root, 'build', 'notices', name), join(out, 'face-models', name));
 }
-// SHA-256 in slices for files too large to read whole (site/js/file-hash.js).
+// SHA-256 in slices for files too large to read whole (site/js/domain/file-hash.js).
 await build({
   entryPoints: [join(root, 'build', 'sha256-entry.js')],
   outfile: join(out, 'sha256.js'),

@@ -1,4 +1,4 @@
-"""Grad-CAM for MesoNet, the reference the page's site/js/explain.js must match.
+"""Grad-CAM for MesoNet, the reference the page's site/js/engine/explain.js must match.
 
 The map shows where the last convolution's activations pushed the score
 towards the explained class. For "fake" the explained score is the logit of

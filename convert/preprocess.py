@@ -1,4 +1,4 @@
-"""The one definition of preprocessing; site/js/preprocess.js mirrors it.
+"""The one definition of preprocessing; site/js/engine/preprocess.js mirrors it.
 
 decode (EXIF orientation applied, RGB, 8 bit) -> crop a pixel box ->
 resize to INPUT_SIZE with RESIZE_METHOD (half-pixel centres) -> / PIXEL_SCALE.

@@ -10,7 +10,7 @@
 // and serves the user's video files to the page's <video> elements from a
 // same-origin URL (see files below).
 /* global self, caches, importScripts, byteRange */
-importScripts('precache-manifest.js', 'js/byte-range.js');
+importScripts('precache-manifest.js', 'js/domain/byte-range.js');
 
 const PREFIX = 'mesonet-';
 const CACHE = `${PREFIX}${self.PRECACHE.version}`;
@@ -51,7 +51,7 @@ function isolate(request, response) {
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
-// The user's video files, handed over by the page (js/video-url.js) and
+// The user's video files, handed over by the page (js/sources/video-url.js) and
 // answered at video-file/<id> with Range requests (206), so a <video> reads
 // them from a same-origin URL: WebKit cannot play an H.264 MP4 from a blob:
 // URL, and plays it from here (docs/browsers.md). Held in this worker's

@@ -197,11 +197,11 @@ def test_more_faces_than_one_call_takes(site_model):
 
 
 def test_model_metadata_typedef_names_every_key():
-    """The site's ModelMetadata typedef (site/js/config.js, checked by tsc) names
+    """The site's ModelMetadata typedef (site/js/domain/config.js, checked by tsc) names
     exactly the keys convert/metadata.py builds, optional ones marked optional."""
-    source = (SITE_DIR / "js" / "config.js").read_text()
+    source = (SITE_DIR / "js" / "domain" / "config.js").read_text()
     block = re.search(r"@typedef \{object\} ModelMetadata\n(.*?)\*/", source, re.S)
-    assert block, "no ModelMetadata typedef in site/js/config.js"
+    assert block, "no ModelMetadata typedef in site/js/domain/config.js"
     named, text = [], block.group(1)
     for start in (m.end() for m in re.finditer(r"@property \{", text)):
         depth, i = 1, start

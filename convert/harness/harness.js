@@ -3,9 +3,9 @@
 // /vendor). Loads a converted model with the site's own loader on the backend
 // named in the URL; scores inputs sent as raw float32 bytes, or times them.
 import * as tf from '/vendor/tf.js';
-import { backendThreads, initBackend } from '/js/backend.js';
-import { gradCam } from '/js/explain.js';
-import { loadMesoNet } from '/js/model.js';
+import { backendThreads, initBackend } from '/js/engine/backend.js';
+import { gradCam } from '/js/engine/explain.js';
+import { loadMesoNet } from '/js/engine/model.js';
 
 // Calls before timing: V8 first runs WASM from its baseline compiler and swaps
 // in optimised code once functions are hot, and WASM's thread pool settles.

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import {
   KEYPOINTS, MODELS, ROW_LENGTH, anchors, cutByTile, decode, letterbox, logit, overlap, sigmoid,
   suppress, tiles, tilesFor, toSource,
-} from '../../site/js/blazeface.js';
+} from '../../site/js/engine/blazeface.js';
 
 const close = (a, b, eps = 1e-6) => assert.ok(Math.abs(a - b) <= eps, `${a} != ${b}`);
 const at = (centres, i) => [centres[2 * i], centres[2 * i + 1]];

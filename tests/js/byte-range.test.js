@@ -1,4 +1,4 @@
-// The service worker's Range rule (site/js/byte-range.js, a classic script
+// The service worker's Range rule (site/js/domain/byte-range.js, a classic script
 // it loads with importScripts): run here in a context of its own.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import vm from 'node:vm';
 
 const context = vm.createContext({});
-vm.runInContext(readFileSync(new URL('../../site/js/byte-range.js', import.meta.url), 'utf8'), context);
+vm.runInContext(readFileSync(new URL('../../site/js/domain/byte-range.js', import.meta.url), 'utf8'), context);
 /** @type {(header: string|null, size: number) => { status: number, start: number, end: number }} */
 const byteRange = (header, size) => ({ ...context.byteRange(header, size) });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { modelNote, pickModel, urlOptions, weightHashes } from '../../site/js/config.js';
+import { modelNote, pickModel, urlOptions, weightHashes } from '../../site/js/domain/config.js';
 
 const index = {
   models: [

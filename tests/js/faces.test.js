@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   CROP_MARGIN, CROP_SHIFT, MIN_CONFIDENCE, TIGHT_MIN_CONFIDENCE, boxText, isTightCrop, planCrops,
-  roundBox, squareCrop,
-} from '../../site/js/faces.js';
+  greedyMatch, roundBox, squareCrop,
+} from '../../site/js/domain/faces.js';
 
 test('square crop: margin times the longer side, centred on the shifted box centre, integers', () => {
   const crop = squareCrop({ x: 400, y: 300, width: 100, height: 120 }, 1920, 1080);
@@ -112,4 +112,14 @@ test('only a nearly square image can be a face crop', () => {
   assert.equal(portrait.mode, 'faces');
   assert.equal(portrait.faces[0].box.w, Math.min(280, Math.round(220 * CROP_MARGIN)));
   assert.equal(planCrops([{ ...face, score: (TIGHT_MIN_CONFIDENCE + MIN_CONFIDENCE) / 2 }], 320, 240).mode, 'no-face');
+});
+
+test('greedy matching: best overlap first, each side taken once, null never matches', () => {
+  const overlap = (/** @type {number} */ a, /** @type {number} */ b) => (Math.abs(a - b) > 5 ? null : 10 - Math.abs(a - b));
+  // pairs by overlap: 10-9 (9), 10-12 (8), 14-12 (8), 14-9 (5); 50 and 100 match nothing
+  assert.deepEqual(greedyMatch([10, 14, 50], [12, 9, 100], overlap), [1, 0, -1]);
+  assert.deepEqual(greedyMatch([14, 10], [12, 9], overlap), [0, 1], 'the order of the faces does not matter');
+  assert.deepEqual(greedyMatch([10, 11], [10], overlap), [0, -1], 'an earlier face continues once');
+  assert.deepEqual(greedyMatch([], [1], overlap), []);
+  assert.deepEqual(greedyMatch([1, 2], [], overlap), [-1, -1]);
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { CHUNK, WHOLE_LIMIT, hex, sha256OfBlob } from '../../site/js/file-hash.js';
+import { CHUNK, WHOLE_LIMIT, hex, sha256OfBlob } from '../../site/js/domain/file-hash.js';
 
 const expected = (/** @type {Uint8Array} */ bytes) => createHash('sha256').update(bytes).digest('hex');
 const incremental = () => sha256.create();

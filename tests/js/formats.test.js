@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { HEAD_BYTES, ftypBrands, jpegLooksComplete, sizeText, sniffFormat } from '../../site/js/formats.js';
+import { HEAD_BYTES, ftypBrands, jpegLooksComplete, sizeText, sniffFormat } from '../../site/js/domain/formats.js';
 
 const bytes = (/** @type {string|number[]} */ v) => (typeof v === 'string'
   ? new TextEncoder().encode(v) : Uint8Array.from(v));

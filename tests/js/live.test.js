@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  SMOOTHING_FRAMES, createFpsCounter, createFrameGate, createTracker, mostSuspicious,
-} from '../../site/js/live.js';
-import { iou } from '../../site/js/faces.js';
+  SMOOTHING_FRAMES, createFpsCounter, createFrameGate, createTracker,
+} from '../../site/js/domain/live.js';
+import { iou } from '../../site/js/domain/faces.js';
+import { mostSuspiciousIndex } from '../../site/js/domain/verdict.js';
 
 const box = (x, y, s = 100) => ({ x, y, w: s, h: s });
 const face = (x, y, pReal) => ({ box: box(x - 10, y - 10, 120), face: box(x, y), pReal });
@@ -72,10 +73,9 @@ test('reset forgets every track', () => {
   assert.equal(b.pReal, 0.8);
 });
 
-test('the reported face is the most suspicious one; none without faces', () => {
+test('the reported face is the most suspicious track, by the verdict rule', () => {
   const tracks = createTracker().update([face(0, 0, 0.7), face(300, 0, 0.2), face(600, 0, 0.5)]);
-  assert.equal(mostSuspicious(tracks)?.pReal, 0.2);
-  assert.equal(mostSuspicious([]), null);
+  assert.equal(tracks[mostSuspiciousIndex(tracks, (t) => t.pReal)].pReal, 0.2);
 });
 
 test('fps: intervals over their span within the window; 0 with under two frames', () => {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
-import { fileSource, readModel, sha256Hex } from '../../site/js/model-files.js';
+import { sha256Hex } from '../../site/js/domain/file-hash.js';
+import { fileSource, readModel } from '../../site/js/engine/model-files.js';
 
 const encoder = new TextEncoder();
 const sha = (/** @type {Uint8Array} */ bytes) => createHash('sha256').update(bytes).digest('hex');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
-import { keptRecord, verifiedFiles } from '../../site/js/model-store.js';
+import { keptRecord, verifiedFiles } from '../../site/js/sources/model-store.js';
 
 const encoder = new TextEncoder();
 const sha = (/** @type {Uint8Array} */ bytes) => createHash('sha256').update(bytes).digest('hex');
@@ -45,7 +45,7 @@ test('a record needs metadata.json', async () => {
 });
 
 test('files chosen as my own model: a whole set passes, a photo is named as one', async () => {
-  const { ownModelProblem } = await import('../../site/js/own-model.js');
+  const { ownModelProblem } = await import('../../site/js/app/own-model.js');
   assert.equal(ownModelProblem(['model.json', 'group1-shard1of1.bin', 'metadata.json']), null);
   const photo = ownModelProblem(['holiday.jpg']);
   assert.match(photo, /model\.json, metadata\.json and the \.bin weight files are missing/);

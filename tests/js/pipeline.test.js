@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createPipeline } from '../../site/js/pipeline.js';
+import { createPipeline } from '../../site/js/domain/pipeline.js';
 
 /** A job whose start waits until released; it logs what happens to it. */
 function job(log, name, { alone = false, fail = false } = {}) {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   DEFAULT_SETTINGS, SETTINGS_KEY, cleanSettings, forgetSettings, readSettings, startingSettings, writeSettings,
-} from '../../site/js/settings.js';
+} from '../../site/js/domain/settings.js';
 
 function memoryStorage() {
   const items = new Map();

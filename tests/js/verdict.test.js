@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  CAVEAT, VERDICT_LABELS, aggregateFaces, explain, explainScore, formatPercent, verdictFor,
-} from '../../site/js/verdict.js';
+  CAVEAT, VERDICT_LABELS, aggregateFaces, explainScore, formatPercent, mostSuspiciousIndex, verdictFor,
+} from '../../site/js/domain/verdict.js';
 
 const thresholds = { fake_below: 0.35, real_above: 0.65 };
 
@@ -40,14 +40,6 @@ test('no faces: no score and the no-face verdict', () => {
   assert.deepEqual(aggregateFaces([], thresholds), { verdict: 'no-face', pReal: null, index: -1 });
 });
 
-test('every explanation says it is evidence, not proof, and names the percentage', () => {
-  for (const verdict of /** @type {const} */ (['real', 'uncertain', 'fake'])) {
-    const text = explain(verdict, 0.123);
-    assert.match(text, /12\.3%/);
-    assert.match(text, /not proof/);
-  }
-});
-
 test('a card sentence names the percentage; the caveat is said once, apart', () => {
   assert.match(explainScore('fake', 0.313), /31\.3%/);
   assert.doesNotMatch(explainScore('fake', 0.313), /not proof/);
@@ -63,4 +55,12 @@ test('percentages never round to a certainty the score does not have', () => {
   assert.equal(formatPercent(0.5), '50.0%');
   assert.equal(formatPercent(0), '0%');
   assert.equal(formatPercent(1), '100%');
+});
+
+test('the most suspicious is the lowest P(real), the first of equals; none of nothing', () => {
+  const score = (/** @type {{ p: number }} */ item) => item.p;
+  assert.equal(mostSuspiciousIndex([{ p: 0.9 }, { p: 0.2 }, { p: 0.5 }], score), 1);
+  assert.equal(mostSuspiciousIndex([{ p: 0.3 }, { p: 0.3 }], score), 0);
+  assert.equal(mostSuspiciousIndex([{ p: 1 }], score), 0);
+  assert.equal(mostSuspiciousIndex([], score), -1);
 });

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import {
   FRAME_END_TOLERANCE_S, ReaderFailure, VIDEO_ELEMENT, WEBCODECS, chooseReader, decodeTimes, frameCovers,
   h264Profile, mediaDuration, presentedFor, withFallback,
-} from '../../site/js/video-choice.js';
+} from '../../site/js/domain/video-choice.js';
 
 /** What mediabunny and Chromium say of the DFDC clip (H.264 High, 10 s): read with WebCodecs. */
 const dfdc = { webcodecs: true, readable: true, track: true, codec: 'avc1.640028', decodable: true, duration: 10.01001 };

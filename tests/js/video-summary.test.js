@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import {
   DEFAULT_SAMPLING, MIN_TRACK_SHARE, SAMPLING_LIMITS, clampSampling, clock, mostSuspicious, sampleTimes,
   summariseVideo, suspiciousFrames, trackFaces,
-} from '../../site/js/video-summary.js';
+} from '../../site/js/domain/video-summary.js';
 
 const thresholds = { fake_below: 0.4, real_above: 0.6 };
 const box = (x, y = 100, side = 100) => ({ x, y, w: side, h: side });

@@ -15,48 +15,13 @@
  * This module loads no TF.js itself: only the worker (or, on the fallback,
  * the page) does.
  */
-import { BACKEND_CHOICE_KEY } from '../config.js';
+import { BACKEND_CHOICE_KEY } from '../domain/config.js';
 import { InputError } from './errors.js';
 
 /** Longest wait for the worker to start its backend and face detector. */
 export const START_TIMEOUT_MS = 60_000;
 
-/**
- * @typedef {import('./core.js').AnalyseOptions} AnalyseOptions
- * @typedef {import('./core.js').Result} Result
- * @typedef {import('./core.js').HeatMap} HeatMap
- * @typedef {import('../faces.js').Box} Box
- *
- * @typedef {object} Engine
- * @property {'worker'|'page'} where where the analyses run
- * @property {string|null} why on the page: why not in a worker
- * @property {string} backend the TF.js backend: 'webgl', 'wasm' or 'cpu'
- * @property {string} backendWhy why that backend: forced, measured faster, or the only one here
- * @property {number} threads the backend's threads (WASM's pool; 1 otherwise)
- * @property {(source: string|File[]) => Promise<import('../config.js').ModelMetadata>} setModel a model folder URL (ending in /)
- *   or the user's files (model.json, shards, metadata.json); resolves to its metadata.json. The
- *   model in use until then stays if this one cannot be loaded.
- * @property {(file: Blob, options?: AnalyseOptions) => Promise<Result>} analyseImage an image
- *   file, decoded in the engine; the result carries a preview (and, with maps, the faces' crops)
- * @property {(frame: ImageBitmap, options?: AnalyseOptions) => Promise<Result>} analyseFrame a
- *   video frame (moved into the engine: closed for the caller)
- * @property {(frame: ImageBitmap) => Promise<{ faces: import('../analyse.js').ScoredFace[],
- *   detectMs: number, width: number, height: number }>} liveFrame a camera frame (moved):
- *   faces found and scored, nothing else
- * @property {(input: Blob|ImageBitmap|import('./core.js').VideoFrameRef, boxes: Box[]) =>
- *   Promise<{ maps: HeatMap[], crops: ImageBitmap[] }>} explain Grad-CAM maps of faces already
- *   scored, with their crops (a bitmap is moved; a video frame is decoded in the engine)
- * @property {(file: Blob) => Promise<import('./core.js').OpenedVideo>} openVideo a video file
- *   for WebCodecs reading in the engine (id), or why it cannot be read there (id null)
- * @property {(id: number, times: number[]) => Promise<void>} readVideo start decoding an open
- *   video's frames at these times (ascending)
- * @property {(id: number, options?: AnalyseOptions) => Promise<import('./core.js').VideoFrameResult
- *   |import('./core.js').VideoFailure|null>} videoFrame the next frame, decoded and analysed in the
- *   engine (as analyseFrame); null after the last; { failed } when WebCodecs gave up (closed)
- * @property {(id: number) => Promise<void>} closeVideo stop reading a video, free its decoder
- * @property {() => Promise<number>} tensors TF.js tensors alive in the engine
- * @property {() => void} dispose
- */
+/** @typedef {import('../domain/engine-api.js').Engine} Engine */
 
 /**
  * @param {{ backend?: string|null, previous?: {backend: string, why: string}|null }} [options]

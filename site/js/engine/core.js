@@ -12,13 +12,13 @@
  * decoded and analysed here, so the frames never cross to the page).
  */
 import * as tf from '../../vendor/tf.js';
-import { analyseBitmap, explainFaces, scorePlanned } from '../analyse.js';
-import { backendThreads, initBackend } from '../backend.js';
-import { loadFaceDetector } from '../face-detector.js';
-import { planCrops } from '../faces.js';
-import { fileSource } from '../model-files.js';
-import { loadMesoNet } from '../model.js';
-import { decodeImage } from '../preprocess.js';
+import { analyseBitmap, explainFaces, scorePlanned } from './analyse.js';
+import { backendThreads, initBackend } from './backend.js';
+import { loadFaceDetector } from './face-detector.js';
+import { planCrops } from '../domain/faces.js';
+import { fileSource } from './model-files.js';
+import { loadMesoNet } from './model.js';
+import { decodeImage } from './preprocess.js';
 import { InputError } from './errors.js';
 
 /** Pixels above which a picture is refused (browsers cannot decode more reliably). */
@@ -34,60 +34,33 @@ export const THUMB_SIDE = 128;
 export const THUMBS_PER_FRAME = 4;
 
 /**
- * @typedef {import('../analyse.js').Analysis} Analysis
- * @typedef {import('../faces.js').Box} Box
- * @typedef {{ values: Float32Array, size: number[] }} HeatMap a normalised Grad-CAM map
- *
- * @typedef {object} AnalyseOptions
- * @property {boolean} [faces] find faces (default true); false: score the whole picture
- * @property {boolean} [explain] also compute each face's Grad-CAM map
- * @property {boolean} [preview] also return the picture, at most PREVIEW_MAX_SIDE on its longer side
- * @property {number} [crops] also return the crops of this many faces, the most suspicious first
- * @property {string} [format] what the file is (formats.js), for messages
- *
- * @typedef {{ file: Blob, time: number }} VideoFrameRef a video file's frame at a time, decoded here
- *   with WebCodecs (the frame a WebCodecs read analysed)
- *
- * @typedef {object} OpenedVideo a video file open for WebCodecs reading, or why it is not
- * @property {number|null} id null: not read with WebCodecs (why says why)
- * @property {string|null} why
- * @property {number} [duration] seconds
- * @property {number} [width]
- * @property {number} [height]
- * @property {string} [codec]
- *
- * @typedef {{ index: number, time: number, error: string|null } & Partial<Result>} VideoFrameResult
- *   a video frame read with WebCodecs: its analysis, or error when the file has no frame there
- * @typedef {{ failed: string }} VideoFailure WebCodecs gave up on the rest of the video (a decoder
- *   error; the video is closed): the rest must be read by the <video>
- *
- * @typedef {object} Result one picture's analysis
- * @property {Analysis} analysis
- * @property {number} width
- * @property {number} height
- * @property {number} ms from the request to the scores (decoding included)
- * @property {HeatMap[]|null} maps per face, when asked for
- * @property {ImageBitmap|null} preview when asked for; the caller's to close
- * @property {(ImageBitmap|null)[]} crops per face, THUMB_SIDE square, when asked for (null beyond
- *   the count); the caller's to close
+ * @typedef {import('../domain/engine-api.js').Analysis} Analysis
+ * @typedef {import('../domain/engine-api.js').Box} Box
+ * @typedef {import('../domain/engine-api.js').HeatMap} HeatMap
+ * @typedef {import('../domain/engine-api.js').AnalyseOptions} AnalyseOptions
+ * @typedef {import('../domain/engine-api.js').VideoFrameRef} VideoFrameRef
+ * @typedef {import('../domain/engine-api.js').OpenedVideo} OpenedVideo
+ * @typedef {import('../domain/engine-api.js').VideoFrameResult} VideoFrameResult
+ * @typedef {import('../domain/engine-api.js').VideoFailure} VideoFailure
+ * @typedef {import('../domain/engine-api.js').Result} Result
  */
 
 /**
- * @param {{ backend: string|null, previous?: import('../backend.js').Choice|null }} options a
+ * @param {{ backend: string|null, previous?: import('./backend.js').Choice|null }} options a
  *   forced backend, or null to choose; previous: the choice made earlier in this visit, kept
  */
 export async function createCore({ backend, previous = null }) {
   const choice = await initBackend(backend, previous);
   const detecting = loadFaceDetector();
-  /** @type {import('../model.js').MesoNet|null} */
+  /** @type {import('./model.js').MesoNet|null} */
   let model = null;
 
   /**
    * Videos open for WebCodecs reading, by id: the decoder, its frames and
    * the next one, decoded while this one is analysed.
-   * @type {Map<number, { decoder: import('../video-decode.js').Decoder,
-   *   frames: AsyncGenerator<import('../video-decode.js').Decoded>|null,
-   *   next: Promise<IteratorResult<import('../video-decode.js').Decoded>>|null }>}
+   * @type {Map<number, { decoder: import('./video-decode.js').Decoder,
+   *   frames: AsyncGenerator<import('./video-decode.js').Decoded>|null,
+   *   next: Promise<IteratorResult<import('./video-decode.js').Decoded>>|null }>}
    */
   const videos = new Map();
   let lastVideo = 0;
@@ -110,7 +83,7 @@ export async function createCore({ backend, previous = null }) {
   async function picture(input, format = 'image') {
     if (!(input instanceof Blob)) {
       if (!('file' in input)) return input;
-      const { decodeFrame } = await import('../video-decode.js');
+      const { decodeFrame } = await import('./video-decode.js');
       return decodeFrame(input.file, input.time);
     }
     let bitmap;
@@ -168,7 +141,7 @@ export async function createCore({ backend, previous = null }) {
     /**
      * Use this model from now on (a folder URL ending in /, or the user's files).
      * @param {string|File[]} source
-     * @returns {Promise<import('../config.js').ModelMetadata>} its metadata.json
+     * @returns {Promise<import('../domain/config.js').ModelMetadata>} its metadata.json
      */
     async setModel(source) {
       // the detector loads meanwhile (started with the core): ready once both are
@@ -208,7 +181,7 @@ export async function createCore({ backend, previous = null }) {
      * @returns {Promise<OpenedVideo>}
      */
     async openVideo(file) {
-      const { openDecoder } = await import('../video-decode.js');
+      const { openDecoder } = await import('./video-decode.js');
       const { decoder, why } = await openDecoder(file);
       if (!decoder) return { id: null, why };
       lastVideo += 1;
@@ -285,7 +258,7 @@ const WARM_UP_SIDE = 96;
  * and scored. Each first use compiles or allocates something (the image
  * decoder, the 2D canvas that reads pixels, WASM's kernels at these shapes):
  * without it, the user's first photo took 4 to 5 times as long as the next.
- * @param {import('../model.js').MesoNet} mesoNet
+ * @param {import('./model.js').MesoNet} mesoNet
  * @param {Awaited<ReturnType<typeof loadFaceDetector>>} detector
  */
 async function warmUp(mesoNet, detector) {

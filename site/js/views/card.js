@@ -13,16 +13,23 @@
  * they stay, whatever the analysis). The developer's detail of each face
  * (crop, detector box, timings) is in the details disclosure, not in the body.
  */
-import { boxText } from '../faces.js';
-import { sizeText } from '../formats.js';
-import { VERDICT_LABELS, aggregateFaces, explainScore, formatPercent, verdictFor } from '../verdict.js';
+import { boxText } from '../domain/faces.js';
+import { sizeText } from '../domain/formats.js';
+import { VERDICT_LABELS, explainScore, formatPercent, verdictFor } from '../domain/verdict.js';
 import { createGauge } from './gauge.js';
 import { faceHeatmap, pictureHeatmap } from './heatmap.js';
 
 /** Where the page links for "what the score means" (the built docs). */
 export const MODEL_CARD_URL = 'docs/model-card/';
-/** Box colours on pictures, per band (Okabe-Ito), the same in both themes: they are drawn into the picture. */
-export const BAND_COLOURS = Object.freeze({ real: '#0072b2', uncertain: '#e69f00', fake: '#d55e00' });
+/**
+ * A band's colour for boxes drawn into a picture: the page's CSS sets them
+ * (--real, --uncertain, --fake: Okabe-Ito, the same in both themes), the one
+ * place colours are set.
+ * @param {import('../domain/verdict.js').Verdict} verdict
+ */
+function bandColour(verdict) {
+  return getComputedStyle(document.documentElement).getPropertyValue(`--${verdict}`).trim() || '#000';
+}
 
 /**
  * @typedef {{ id: string, name: string, weights: { file: string, sha256: string }[] }} ModelInfo
@@ -211,24 +218,24 @@ export function setStale(card, models, onReanalyse) {
  * @property {ImageBitmap} picture the picture as the card shows it (the engine's preview)
  * @property {number} width the picture's own width (pixels of the boxes)
  * @property {number} height
- * @property {import('../analyse.js').Analysis} analysis
- * @property {{ fake_below: number, real_above: number }} thresholds
+ * @property {import('../domain/engine-api.js').Analysis} analysis
+ * @property {import('../domain/verdict.js').ImageVerdict} verdict the picture's verdict (aggregateFaces)
+ * @property {import('../domain/verdict.js').Thresholds} thresholds
  * @property {string} backend
  * @property {string[]} notes extra lines (e.g. a truncated file)
  * @property {(() => void)|null} onScoreWhole offered when no face was found
  */
 
 /**
- * Fill a card with an analysis: preview with boxes, gauge, explanation, faces.
+ * Fill a card with an analysis and its verdict: preview with boxes, gauge,
+ * explanation, faces.
  * @param {HTMLElement} card
  * @param {Rendered} r
- * @returns {{ verdict: string, pReal: number|null }}
  */
 export function showAnalysis(card, r) {
   clearBody(card);
   const body = bodyOf(card);
-  const { analysis, thresholds } = r;
-  const summary = aggregateFaces(analysis.faces, thresholds);
+  const { analysis, thresholds, verdict: summary } = r;
   const frame = document.createElement('div');
   frame.className = 'preview-frame';
   frame.append(preview(r.picture, r.width, analysis, thresholds));
@@ -309,7 +316,6 @@ export function showAnalysis(card, r) {
   else card.dataset.pReal = String(summary.pReal);
   card.dataset.mode = analysis.mode;
   card.dataset.state = 'done';
-  return { verdict: summary.verdict, pReal: summary.pReal };
 }
 
 /**
@@ -318,7 +324,7 @@ export function showAnalysis(card, r) {
  * (the heatmap switch), so toggling never recomputes.
  * @param {HTMLElement} card
  * @param {number} width the picture's own width (pixels of the boxes)
- * @param {import('../faces.js').Box[]} boxes the scored crops, one per face
+ * @param {import('../domain/faces.js').Box[]} boxes the scored crops, one per face
  * @param {{ values: Float32Array, size: number[] }[]} maps one per face
  * @param {(ImageBitmap|null)[]} crops one per face
  */
@@ -336,8 +342,8 @@ export function showHeatmaps(card, width, boxes, maps, crops) {
  * A picture as a canvas with each face's crop box and score drawn on it.
  * @param {ImageBitmap} picture already scaled for showing (at most 640 px)
  * @param {number} width the picture's own width (the boxes' pixels)
- * @param {{ box: import('../faces.js').Box, pReal: number }[]} faces
- * @param {{ fake_below: number, real_above: number }} thresholds
+ * @param {{ box: import('../domain/faces.js').Box, pReal: number }[]} faces
+ * @param {import('../domain/verdict.js').Thresholds} thresholds
  * @param {string} [testid]
  * @returns {HTMLCanvasElement}
  */
@@ -354,7 +360,7 @@ export function pictureWithBoxes(picture, width, faces, thresholds, testid = 'pi
   const labels = [];
   faces.forEach((face, i) => {
     const verdict = verdictFor(face.pReal, thresholds);
-    const colour = BAND_COLOURS[verdict];
+    const colour = bandColour(verdict);
     const b = face.box;
     ctx.lineWidth = Math.max(2, canvas.width / 160);
     ctx.strokeStyle = colour;
@@ -380,8 +386,8 @@ export function pictureWithBoxes(picture, width, faces, thresholds, testid = 'pi
  * The card's picture: boxes only where faces were found (not for a whole-picture score).
  * @param {ImageBitmap} picture the engine's preview (already at most 640 px)
  * @param {number} width the picture's own width
- * @param {import('../analyse.js').Analysis} analysis
- * @param {{ fake_below: number, real_above: number }} thresholds
+ * @param {import('../domain/engine-api.js').Analysis} analysis
+ * @param {import('../domain/verdict.js').Thresholds} thresholds
  */
 function preview(picture, width, analysis, thresholds) {
   const boxed = analysis.mode === 'faces' || analysis.mode === 'tight' ? analysis.faces : [];
@@ -392,7 +398,7 @@ function preview(picture, width, analysis, thresholds) {
  * The verdict's gauge and what the score means (the caveat that every score
  * is evidence, not proof, is said once, in the overview).
  * @param {number} pReal
- * @param {{ fake_below: number, real_above: number }} thresholds
+ * @param {import('../domain/verdict.js').Thresholds} thresholds
  * @returns {HTMLElement[]}
  */
 export function verdictBlock(pReal, thresholds) {

@@ -5,11 +5,11 @@
  * Okabe-Ito colour-blind-safe set, and every band also has a text label and
  * a pattern (stripes for "manipulated"), so colour is never the only cue.
  */
-import { VERDICT_LABELS, formatPercent, verdictFor } from '../verdict.js';
+import { VERDICT_LABELS, formatPercent, verdictFor } from '../domain/verdict.js';
 
 /**
  * @param {number} pReal
- * @param {{ fake_below: number, real_above: number }} thresholds
+ * @param {import('../domain/verdict.js').Thresholds} thresholds
  * @returns {HTMLElement}
  */
 export function createGauge(pReal, thresholds) {

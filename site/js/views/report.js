@@ -5,14 +5,14 @@
  * id and the sha256 of its weights) and backend, and how many files. The
  * overview and one block per file (the cards, styled for print) follow it.
  */
-import { formatPercent } from '../verdict.js';
+import { formatPercent } from '../domain/verdict.js';
 
 /**
  * @typedef {object} ReportModel
  * @property {string} id
  * @property {string} name
  * @property {{ file: string, sha256: string }[]} weights
- * @property {{ fake_below: number, real_above: number }|null} thresholds
+ * @property {import('../domain/verdict.js').Thresholds|null} thresholds
  * @property {boolean} active the model in use now
  *
  * @typedef {object} ReportFacts

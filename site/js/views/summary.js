@@ -8,7 +8,7 @@
  * are pure (tests/js/summary.test.js); a row is made once per file and only
  * its cells change, so hundreds of files stay cheap to show.
  */
-import { VERDICT_LABELS, formatPercent } from '../verdict.js';
+import { VERDICT_LABELS, formatPercent } from '../domain/verdict.js';
 
 /**
  * @typedef {object} Row one file as the overview shows it

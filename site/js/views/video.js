@@ -13,9 +13,9 @@
  * [data-testid=suspicious-frame], [data-testid=frame-detail] holding the
  * selected frame's [data-testid=frame-picture] and [data-testid=face] items.
  */
-import { boxText } from '../faces.js';
-import { VERDICT_LABELS, formatPercent, verdictFor } from '../verdict.js';
-import { clock, suspiciousFrames } from '../video-summary.js';
+import { boxText } from '../domain/faces.js';
+import { VERDICT_LABELS, formatPercent, mostSuspiciousIndex, verdictFor } from '../domain/verdict.js';
+import { clock, suspiciousFrames } from '../domain/video-summary.js';
 import { bodyOf, clearBody, pictureWithBoxes, technicalOf, verdictBlock } from './card.js';
 import { faceHeatmap, pictureHeatmap } from './heatmap.js';
 
@@ -82,15 +82,15 @@ export function showVideoProgress(card, total, onCancel) {
 /**
  * @typedef {object} VideoView
  * @property {string} url object URL of the file (the card keeps using it)
- * @property {import('../analyse-video.js').VideoAnalysis} result
- * @property {import('../video-summary.js').VideoSummary} summary
+ * @property {import('../domain/engine-api.js').VideoAnalysis} result
+ * @property {import('../domain/video-summary.js').VideoSummary} summary
  * @property {number} total frames planned
  * @property {number} duration seconds
  * @property {{ width: number, height: number }} size
- * @property {{ fake_below: number, real_above: number }} thresholds
+ * @property {import('../domain/verdict.js').Thresholds} thresholds
  * @property {string} backend
  * @property {(time: number) => Promise<ImageBitmap>} framePicture the frame at a time, read again
- * @property {(frame: import('../analyse-video.js').FrameResult, into: HTMLElement) => void} onShowFrame
+ * @property {(frame: import('../domain/engine-api.js').FrameResult, into: HTMLElement) => void} onShowFrame
  *   called after a frame is selected, with its detail panel (for heatmaps on demand)
  */
 
@@ -200,7 +200,7 @@ function suspiciousStrip(v, select, at) {
   strip.append(heading);
   for (const index of picks) {
     const frame = frames[index];
-    const face = lowestFace(frame);
+    const face = mostSuspiciousIndex(frame.analysis?.faces ?? [], (f) => f.pReal);
     const button = document.createElement('button');
     button.type = 'button';
     button.dataset.testid = 'suspicious-frame';
@@ -231,14 +231,6 @@ function notes(v) {
     lines.push('A face was found in fewer than half of the frames looked at: the verdict rests on few frames.');
   }
   return lines;
-}
-
-/** @param {import('../analyse-video.js').FrameResult} frame index of its most suspicious face */
-function lowestFace(frame) {
-  const faces = frame.analysis?.faces ?? [];
-  let best = 0;
-  faces.forEach((f, i) => { if (f.pReal < faces[best].pReal) best = i; });
-  return best;
 }
 
 /** @param {ImageBitmap|null} thumb (null: not kept, drawn blank) @param {number} side */
@@ -342,14 +334,14 @@ function timeline(v, select, at) {
 }
 
 /** Maps waiting for the selected frame's picture to lay them over (they may come first). */
-/** @type {WeakMap<HTMLElement, { maps: { values: Float32Array, size: number[] }[], boxes: import('../faces.js').Box[] }>} */
+/** @type {WeakMap<HTMLElement, { maps: { values: Float32Array, size: number[] }[], boxes: import('../domain/faces.js').Box[] }>} */
 const frameMaps = new WeakMap();
 
 /**
  * The selected frame: the whole frame with its faces' boxes (read again from
  * the video), then each face with its crop, score and person number.
  * @param {HTMLElement} detail
- * @param {import('../analyse-video.js').FrameResult} frame
+ * @param {import('../domain/engine-api.js').FrameResult} frame
  * @param {VideoView} v
  * @param {(t: number) => string} at
  */
@@ -418,7 +410,7 @@ function showFrame(detail, frame, v, at) {
  * @param {HTMLElement} detail
  * @param {{ values: Float32Array, size: number[] }[]} maps one per face
  * @param {ImageBitmap[]} crops one per face
- * @param {import('../faces.js').Box[]} boxes one per face, in the frame's pixels
+ * @param {import('../domain/faces.js').Box[]} boxes one per face, in the frame's pixels
  */
 export function showFrameHeatmaps(detail, maps, crops, boxes) {
   detail.querySelectorAll('.face-heatmap, .heatmap').forEach((el) => el.remove());

@@ -1,11 +1,16 @@
 // @ts-check
 /** Scores to verdicts (pure). P(real) near 0 means manipulated. */
 
-/** @typedef {'real'|'uncertain'|'fake'} Verdict */
+/**
+ * @typedef {'real'|'uncertain'|'fake'} Verdict
+ * @typedef {{ fake_below: number, real_above: number }} Thresholds a model's verdict band
+ *   (P(real)), from its metadata.json: below fake_below "likely manipulated", above real_above
+ *   "likely real", uncertain between
+ */
 
 /**
  * @param {number} pReal
- * @param {{ fake_below: number, real_above: number }} thresholds from metadata.json
+ * @param {Thresholds} thresholds
  * @returns {Verdict}
  */
 export function verdictFor(pReal, thresholds) {
@@ -23,18 +28,32 @@ export const VERDICT_LABELS = Object.freeze({
 });
 
 /**
- * The score an image's verdict rests on: with several faces, the most
- * suspicious one (lowest P(real)), so one manipulated face is not hidden by
- * real ones around it.
+ * The one rule every verdict rests on: of several faces (a picture's, a
+ * frame's, the webcam's tracks, a video's people), the most suspicious, the
+ * lowest P(real), so one manipulated face is not hidden by real ones around
+ * it. The first of equals.
+ * @template T
+ * @param {T[]} items
+ * @param {(item: T) => number} score an item's P(real)
+ * @returns {number} the index of the most suspicious; -1 when there is none
+ */
+export function mostSuspiciousIndex(items, score) {
+  let index = -1;
+  items.forEach((item, i) => { if (index < 0 || score(item) < score(items[index])) index = i; });
+  return index;
+}
+
+/**
+ * An image's verdict: its most suspicious face's band.
  * @param {{ pReal: number }[]} faces
- * @param {{ fake_below: number, real_above: number }} thresholds
- * @returns {{ verdict: Verdict|'no-face', pReal: number|null, index: number }}
+ * @param {Thresholds} thresholds
+ * @returns {ImageVerdict}
+ * @typedef {{ verdict: Verdict|'no-face', pReal: number|null, index: number }} ImageVerdict
  *   index: which face it rests on (-1 without faces)
  */
 export function aggregateFaces(faces, thresholds) {
-  if (faces.length === 0) return { verdict: 'no-face', pReal: null, index: -1 };
-  let index = 0;
-  faces.forEach((face, i) => { if (face.pReal < faces[index].pReal) index = i; });
+  const index = mostSuspiciousIndex(faces, (face) => face.pReal);
+  if (index < 0) return { verdict: 'no-face', pReal: null, index };
   const { pReal } = faces[index];
   return { verdict: verdictFor(pReal, thresholds), pReal, index };
 }
@@ -72,14 +91,4 @@ export function explainScore(verdict, pReal) {
     uncertain: `The model gives this face ${pct} P(real): too close to call either way.`,
     fake: `The model gives this face ${pct} P(real): it looks like the manipulated faces it was trained on.`,
   }[verdict];
-}
-
-/**
- * What a score means and does not mean: the card's sentence and the caveat.
- * @param {Verdict} verdict
- * @param {number} pReal
- * @returns {string}
- */
-export function explain(verdict, pReal) {
-  return `${explainScore(verdict, pReal)} ${CAVEAT}`;
 }

@@ -64,25 +64,6 @@ export function urlOptions(search) {
 }
 
 /**
- * @param {string|URL} url
- * @returns {Promise<any>}
- */
-export async function fetchJson(url) {
-  let response;
-  try {
-    response = await fetch(url);
-  } catch (error) {
-    throw new Error(`Could not load ${url}: ${error instanceof Error ? error.message : error}`);
-  }
-  if (!response.ok) throw new Error(`Could not load ${url}: HTTP ${response.status}`);
-  try {
-    return await response.json();
-  } catch {
-    throw new Error(`${url} is not valid JSON`);
-  }
-}
-
-/**
  * A converted model's metadata.json: the contract with convert/metadata.py,
  * which builds it (its KEYS, held against this list by
  * tests/test_export.py::test_model_metadata_typedef_names_every_key).
@@ -98,7 +79,7 @@ export async function fetchJson(url) {
  * @property {{ size: number[], channels: number, color: string, scale: number, range: number[],
  *   resize: { method: string, half_pixel_centers: boolean } }} input
  * @property {{ meaning: string, description: string }} output meaning 'p_real'
- * @property {{ fake_below: number, real_above: number }} thresholds the verdict band (P(real))
+ * @property {import('./verdict.js').Thresholds} thresholds the verdict band (P(real))
  * @property {{ file: string, sha256: string, url?: string|null }} source the Keras file exported
  * @property {string} quantization 'none', 'float16' or 'uint8'
  * @property {Record<string, string>} files sha256 of every file the site loads

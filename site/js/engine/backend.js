@@ -8,8 +8,8 @@
  * software the engine times the same small convolution on WASM and on WebGL
  * and keeps the faster (chooseBackend), and says why. ?backend= forces one.
  */
-import * as tf from '../vendor/tf.js';
-import { BACKENDS, WASM_MAX_THREADS } from './config.js';
+import * as tf from '../../vendor/tf.js';
+import { BACKENDS, WASM_MAX_THREADS } from '../domain/config.js';
 
 /** A backend that has not started by then is treated as unavailable. */
 const START_TIMEOUT_MS = 30_000;
@@ -72,7 +72,7 @@ export function wasmThreads() {
  * @returns {Promise<boolean>}
  */
 async function startWasm() {
-  tf.setWasmPaths(new URL('../vendor/', import.meta.url).href);
+  tf.setWasmPaths(new URL('../../vendor/', import.meta.url).href);
   const threads = wasmThreads();
   if (threads > 1) {
     tf.setThreadsCount(threads);

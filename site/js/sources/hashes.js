@@ -21,7 +21,7 @@ export function createHasher() {
   /** Where no worker can do it: on this thread, one file after the other. @param {Blob} blob */
   function hashOnPage(blob) {
     const done = onPage.then(async () => {
-      const [{ sha256 }, { sha256OfBlob }] = await Promise.all([import('../vendor/sha256.js'), import('./file-hash.js')]);
+      const [{ sha256 }, { sha256OfBlob }] = await Promise.all([import('../../vendor/sha256.js'), import('../domain/file-hash.js')]);
       return sha256OfBlob(blob, { subtle: globalThis.crypto?.subtle ?? null, incremental: () => sha256.create() });
     });
     onPage = done.catch(() => {});

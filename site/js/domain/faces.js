@@ -179,3 +179,31 @@ export function boxText(box) {
 function clamp(v, lo, hi) {
   return Math.min(Math.max(v, lo), hi);
 }
+
+/**
+ * Which earlier face (a track, a person) each face of a new frame continues:
+ * every pair that may match, best overlap first, each side taken once
+ * (greedy). The one matching rule of the webcam and of videos.
+ * @template A, B
+ * @param {A[]} now this frame's faces
+ * @param {B[]} before the faces they may continue
+ * @param {(a: A, b: B) => number|null} overlap how well a pair matches (higher is better);
+ *   null: never the same face
+ * @returns {number[]} for each of `now`, the index in `before` it continues, or -1
+ */
+export function greedyMatch(now, before, overlap) {
+  const pairs = [];
+  now.forEach((a, i) => before.forEach((b, j) => {
+    const score = overlap(a, b);
+    if (score !== null) pairs.push({ i, j, score });
+  }));
+  pairs.sort((p, q) => q.score - p.score);
+  const match = now.map(() => -1);
+  const taken = new Set();
+  for (const { i, j } of pairs) {
+    if (match[i] !== -1 || taken.has(j)) continue;
+    match[i] = j;
+    taken.add(j);
+  }
+  return match;
+}

@@ -9,8 +9,8 @@
  * people, each is followed by position and averaged alone, and the verdict
  * rests on the most suspicious one, as for a photo with several faces.
  */
-import { iou } from './faces.js';
-import { verdictFor } from './verdict.js';
+import { greedyMatch, iou } from './faces.js';
+import { mostSuspiciousIndex, verdictFor } from './verdict.js';
 
 /** Default sampling: one frame per second, at most 64 frames (an hour-long video stays bounded). */
 export const DEFAULT_SAMPLING = Object.freeze({ perSecond: 1, maxFrames: 64 });
@@ -83,18 +83,8 @@ export function trackFaces(frames) {
   /** @type {Box[]} last box of each person */
   const last = [];
   return frames.map((frame) => {
-    const ids = frame.faces.map(() => -1);
-    const pairs = [];
-    frame.faces.forEach((face, i) => last.forEach((box, id) => {
-      if (sameBySight(face.box, box)) pairs.push({ i, id, overlap: iou(face.box, box) });
-    }));
-    pairs.sort((a, b) => b.overlap - a.overlap);
-    const taken = new Set();
-    for (const { i, id } of pairs) {
-      if (ids[i] !== -1 || taken.has(id)) continue;
-      ids[i] = id;
-      taken.add(id);
-    }
+    const ids = greedyMatch(frame.faces, last,
+      (face, box) => (sameBySight(face.box, box) ? iou(face.box, box) : null));
     ids.forEach((id, i) => {
       if (id === -1) {
         ids[i] = last.length;
@@ -124,7 +114,7 @@ export function trackFaces(frames) {
 
 /**
  * @param {Frame[]} frames in time order
- * @param {{ fake_below: number, real_above: number }} thresholds
+ * @param {import('./verdict.js').Thresholds} thresholds
  * @returns {VideoSummary}
  */
 export function summariseVideo(frames, thresholds) {
@@ -136,8 +126,10 @@ export function summariseVideo(frames, thresholds) {
     list.push(face.pReal);
     scores.set(ids[f][i], list);
   }));
-  const frameScores = frames.map((frame) => (frame.faces.length
-    ? Math.min(...frame.faces.map((face) => face.pReal)) : null));
+  const frameScores = frames.map((frame) => {
+    const worst = mostSuspiciousIndex(frame.faces, (face) => face.pReal);
+    return worst < 0 ? null : frame.faces[worst].pReal;
+  });
   const framesWithFace = frameScores.filter((s) => s !== null).length;
   // A frame that could not be read was not looked at: it counts neither for nor against a face.
   const decoded = frames.filter((frame) => !frame.error).length;
@@ -148,7 +140,7 @@ export function summariseVideo(frames, thresholds) {
   const needed = MIN_TRACK_SHARE * framesWithFace;
   let counted = people.filter((p) => p.frames >= needed);
   if (counted.length === 0) counted = [people.reduce((a, b) => (b.frames > a.frames ? b : a))];
-  const chosen = counted.reduce((a, b) => (b.meanPReal < a.meanPReal ? b : a));
+  const chosen = counted[mostSuspiciousIndex(counted, (person) => person.meanPReal)];
   const list = /** @type {number[]} */ (scores.get(chosen.id));
   const m = chosen.meanPReal;
   const spread = {
@@ -185,7 +177,7 @@ export function mostSuspicious(frameScores, count) {
  * uncertain or real, the lowest of them is not suspicious, only lowest, and
  * none is returned.
  * @param {(number|null)[]} frameScores
- * @param {{ fake_below: number }} thresholds
+ * @param {Pick<import('./verdict.js').Thresholds, 'fake_below'>} thresholds
  * @param {number} count
  * @returns {number[]} frame indices
  */

@@ -8,9 +8,9 @@
  * previous one is still being processed is dropped, never queued. The camera is released on
  * stop and whenever the page is hidden. The bookkeeping is in live.js (pure).
  */
-import { boxText } from './faces.js';
-import { createFpsCounter, createFrameGate, createTracker, mostSuspicious } from './live.js';
-import { VERDICT_LABELS, verdictFor } from './verdict.js';
+import { boxText } from '../domain/faces.js';
+import { createFpsCounter, createFrameGate, createTracker } from '../domain/live.js';
+import { VERDICT_LABELS, mostSuspiciousIndex, verdictFor } from '../domain/verdict.js';
 
 /**
  * Frames in a row whose picture cannot be taken before the page says so. A
@@ -41,8 +41,8 @@ const HIDDEN_MESSAGE = 'The webcam was stopped because the page was hidden; the 
 /**
  * @typedef {object} WebcamDeps
  * @property {Promise<unknown>} ready resolves when the engine has its model
- * @property {Promise<import('./engine/client.js').Engine>} engine
- * @property {() => { fake_below: number, real_above: number }} thresholds the model in use now's
+ * @property {Promise<import('../domain/engine-api.js').Engine>} engine
+ * @property {() => import('../domain/verdict.js').Thresholds} thresholds the model in use now's
  * @property {() => string} backend
  */
 
@@ -259,11 +259,12 @@ export function setupWebcam({ ready, engine, thresholds, backend }) {
 
   /**
    * @param {Session} s
-   * @param {import('./live.js').Track[]} tracks
-   * @param {{ fake_below: number, real_above: number }} thresholds
+   * @param {import('../domain/live.js').Track[]} tracks
+   * @param {import('../domain/verdict.js').Thresholds} thresholds
    */
   function show(s, tracks, thresholds) {
-    const worst = mostSuspicious(tracks);
+    const index = mostSuspiciousIndex(tracks, (t) => t.pReal);
+    const worst = index < 0 ? null : tracks[index];
     score.dataset.faces = String(tracks.length);
     const fps = s.fps.fps(performance.now());
     score.dataset.fps = fps.toFixed(1);
@@ -285,10 +286,10 @@ export function setupWebcam({ ready, engine, thresholds, backend }) {
   /**
    * The boxes and scores over the preview, in the video's pixels (the canvas
    * is scaled with the video by CSS).
-   * @param {import('./live.js').Track[]} tracks
+   * @param {import('../domain/live.js').Track[]} tracks
    * @param {number} width
    * @param {number} height
-   * @param {{ fake_below: number, real_above: number }} thresholds
+   * @param {import('../domain/verdict.js').Thresholds} thresholds
    */
   function draw(tracks, width, height, thresholds) {
     if (overlay.width !== width) overlay.width = width;

@@ -6,7 +6,7 @@
  * counter, and the gate that drops a frame arriving while the previous one is
  * still being processed (never queued: a queue would only add latency).
  */
-import { iou } from './faces.js';
+import { greedyMatch, iou } from './faces.js';
 
 /**
  * Scores averaged per face: the last this many processed frames. At 15 to
@@ -51,25 +51,12 @@ export function createTracker({ window = SMOOTHING_FRAMES, minIou = TRACK_MIN_IO
      * @returns {Track[]}
      */
     update(faces) {
-      // Greedy matching, best overlap first.
-      const pairs = [];
-      for (let i = 0; i < faces.length; i += 1) {
-        for (let j = 0; j < tracks.length; j += 1) {
-          const overlap = iou(where(faces[i]), where(tracks[j]));
-          if (overlap >= minIou) pairs.push({ i, j, overlap });
-        }
-      }
-      pairs.sort((a, b) => b.overlap - a.overlap);
-      /** @type {(number|undefined)[]} */
-      const trackOf = new Array(faces.length);
-      const taken = new Set();
-      for (const { i, j } of pairs) {
-        if (trackOf[i] !== undefined || taken.has(j)) continue;
-        trackOf[i] = j;
-        taken.add(j);
-      }
+      const trackOf = greedyMatch(faces, tracks, (f, t) => {
+        const overlap = iou(where(f), where(t));
+        return overlap >= minIou ? overlap : null;
+      });
       const next = faces.map((f, i) => {
-        const old = trackOf[i] === undefined ? null : tracks[/** @type {number} */ (trackOf[i])];
+        const old = trackOf[i] === -1 ? null : tracks[trackOf[i]];
         const scores = [...(old ? old.scores : []), f.pReal].slice(-window);
         return { id: old ? old.id : nextId++, box: f.box, face: f.face, scores };
       });
@@ -84,18 +71,6 @@ export function createTracker({ window = SMOOTHING_FRAMES, minIou = TRACK_MIN_IO
       tracks = [];
     },
   };
-}
-
-/**
- * The track to report: the most suspicious one (lowest smoothed P(real)), as
- * the still-image verdict rests on the most suspicious face; null without faces.
- * @param {Track[]} tracks
- * @returns {Track|null}
- */
-export function mostSuspicious(tracks) {
-  let worst = null;
-  for (const t of tracks) if (!worst || t.pReal < worst.pReal) worst = t;
-  return worst;
 }
 
 /**

@@ -13,7 +13,7 @@
  * threads, so the next frame is sought while the page analyses this one.
  */
 
-import { presentedFor } from './video-choice.js';
+import { presentedFor } from '../domain/video-choice.js';
 
 /**
  * Elements seeking ahead in parallel. One: on 2 cores a second decoder

@@ -11,31 +11,12 @@
 export const MAX_FAILED_IN_A_ROW = 3;
 
 /**
- * @typedef {import('./video-choice.js').ReaderName} ReaderName
- *
- * @typedef {object} FrameResult
- * @property {number} index
- * @property {number} time seconds
- * @property {ReaderName} reader which reader read it
- * @property {import('./analyse.js').Analysis|null} analysis null when the frame could not be read
- * @property {(ImageBitmap|null)[]} thumbs per scored face, its crop (engine/core.js THUMB_SIDE;
- *   null beyond the THUMBS_PER_FRAME most suspicious); the caller's to close
- * @property {number} ms time spent on this frame, from its arrival to its scores
- * @property {number} waitMs time spent waiting for this frame to be decoded
- * @property {string|null} error
- *
- * @typedef {object} VideoAnalysis
- * @property {FrameResult[]} frames
- * @property {'done'|'cancelled'|'failed'} ending
- * @property {string|null} failure
- * @property {ReaderName} reader the reader chosen for the video ('webcodecs' or 'video-element')
- * @property {string|null} readerWhy why not WebCodecs
- * @property {import('./video-choice.js').Switch|null} switched WebCodecs gave up part-way: from
- *   `time` on, the frames were read by the <video> (`why`)
+ * @typedef {import('../domain/engine-api.js').FrameResult} FrameResult
+ * @typedef {import('../domain/engine-api.js').VideoAnalysis} VideoAnalysis
  */
 
 /**
- * @param {import('./video-reader.js').Video} video
+ * @param {import('../sources/video-reader.js').Video} video
  * @param {number[]} times sample times, ascending
  * @param {{ faces?: boolean, signal?: AbortSignal, onFrame?: (frame: FrameResult, done: number) => void }} [options]
  * @returns {Promise<VideoAnalysis>}
@@ -43,7 +24,7 @@ export const MAX_FAILED_IN_A_ROW = 3;
 export async function analyseVideo(video, times, { faces = true, signal, onFrame } = {}) {
   /** @type {FrameResult[]} */
   const frames = [];
-  /** @type {import('./video-choice.js').Switch|null} */
+  /** @type {import('../domain/video-choice.js').Switch|null} */
   let switched = null;
   const reader = { reader: video.reader, readerWhy: video.why };
   let failedInARow = 0;

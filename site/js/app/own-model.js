@@ -6,7 +6,7 @@
  * models; this module says which files make the own model and keeps the
  * picker and the switch in step with them.
  */
-import { forgetModel, keepModel, keptFiles, keptModel } from './model-store.js';
+import { forgetModel, keepModel, keptFiles, keptModel } from '../sources/model-store.js';
 
 /** The picker's value for the own model. */
 export const OWN_MODEL_ID = 'own-model';

@@ -11,54 +11,55 @@
  * and files' sha256 in a hashing worker of their own.
  *
  * Tests and embedders reach the engine through the exported `engine`:
- *   (await import('./js/main.js')).engine.then((e) => e.tensors())
+ *   (await import('./js/app/main.js')).engine.then((e) => e.tensors())
  */
 import { analyseVideo } from './analyse-video.js';
 import {
-  MODEL_ROOT, PIPELINE_WINDOW, SAMPLES, SAMPLE_ROOT, SETTINGS_OPEN_MEDIA, fetchJson, modelNote, pickModel, urlOptions,
+  MODEL_ROOT, PIPELINE_WINDOW, SAMPLES, SAMPLE_ROOT, SETTINGS_OPEN_MEDIA, modelNote, pickModel, urlOptions,
   weightHashes,
-} from './config.js';
-import { createEngine } from './engine/client.js';
-import { InputError } from './engine/errors.js';
-import { boxText } from './faces.js';
-import { HEAD_BYTES, jpegLooksComplete, sniffFormat } from './formats.js';
-import { createHasher } from './hashes.js';
+} from '../domain/config.js';
+import { createEngine } from '../engine/client.js';
+import { InputError } from '../engine/errors.js';
+import { fetchJson } from '../engine/model-files.js';
+import { HEAD_BYTES, jpegLooksComplete, sniffFormat } from '../domain/formats.js';
+import { createHasher } from '../sources/hashes.js';
 import { registerServiceWorker } from './offline.js';
 import { OWN_MODEL_ID, ownModelProblem, setupOwnModel } from './own-model.js';
-import { createPipeline } from './pipeline.js';
+import { createPipeline } from '../domain/pipeline.js';
+import { imageFields, modelFields, toCsv, toJson, videoFields } from '../domain/records.js';
 import {
   DEFAULT_SETTINGS, cleanSettings, forgetSettings, readSettings, startingSettings, writeSettings,
-} from './settings.js';
-import { CAVEAT, VERDICT_LABELS, formatPercent } from './verdict.js';
-import { grabVideoFrame } from './video-frames.js';
-import { VideoError, openVideo } from './video-reader.js';
-import { SAMPLING_LIMITS, clampSampling, sampleTimes, summariseVideo } from './video-summary.js';
-import { setupWebcam } from './webcam.js';
+} from '../domain/settings.js';
+import { CAVEAT, VERDICT_LABELS, aggregateFaces, formatPercent } from '../domain/verdict.js';
+import { grabVideoFrame } from '../sources/video-frames.js';
+import { VideoError, openVideo } from '../sources/video-reader.js';
+import { SAMPLING_LIMITS, clampSampling, sampleTimes, summariseVideo } from '../domain/video-summary.js';
+import { setupWebcam } from '../sources/webcam.js';
 import {
   createCard, markModel, resetCard, setFileFacts, setProgress, setStale, showAnalysis, showError, showHeatmaps,
-} from './views/card.js';
-import { heatPixels } from './views/heatmap.js';
-import { download, toCsv, toJson } from './views/export.js';
-import { showReportTitle } from './views/report.js';
-import { countRows, createSummary } from './views/summary.js';
-import { showFrameHeatmaps, showVideo, showVideoProgress } from './views/video.js';
+} from '../views/card.js';
+import { heatPixels } from '../views/heatmap.js';
+import { download } from '../views/export.js';
+import { showReportTitle } from '../views/report.js';
+import { countRows, createSummary } from '../views/summary.js';
+import { showFrameHeatmaps, showVideo, showVideoProgress } from '../views/video.js';
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (
   document.querySelector(`[data-testid=${id}]`));
 
 /**
- * @typedef {import('./views/export.js').FileResult} FileResult
- * @typedef {import('./engine/client.js').Engine} Engine
- * @typedef {import('./faces.js').Box} Box
- * @typedef {import('./formats.js').Sniffed} Sniffed
- * @typedef {import('./views/summary.js').Row} Row
+ * @typedef {import('../domain/records.js').FileResult} FileResult
+ * @typedef {import('../domain/engine-api.js').Engine} Engine
+ * @typedef {import('../domain/faces.js').Box} Box
+ * @typedef {import('../domain/formats.js').Sniffed} Sniffed
+ * @typedef {import('../views/summary.js').Row} Row
  *
  * @typedef {object} ModelRecord a model as loaded: what a result names
  * @property {string} key id and weights: two different own models are two models
  * @property {string} id the picker's value (a published model's id, or own-model)
  * @property {string} name
  * @property {{ file: string, sha256: string }[]} weights
- * @property {{ fake_below: number, real_above: number }} thresholds
+ * @property {import('../domain/verdict.js').Thresholds} thresholds
  *
  * @typedef {object} Entry a file, its card, its result
  * @property {string} id the card's element id
@@ -67,7 +68,7 @@ const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (
  * @property {HTMLElement} card
  * @property {FileResult} result
  * @property {Row} row what the overview shows of it
- * @property {import('./views/card.js').FileFacts} facts
+ * @property {import('../views/card.js').FileFacts} facts
  * @property {{ sniffed: Sniffed, notes: string[] }|null} kind what the bytes are, once read
  * @property {ModelRecord|null} model the model that produced the result shown
  * @property {Promise<void>|null} hashing
@@ -101,10 +102,10 @@ const state = {
   /** @type {Map<HTMLElement, { file: File, width: number, boxes: Box[], modelKey: string }>} */
   explainable: new Map(),
   /** Video cards' files (video-reader.js: their URLs) and thumbnails, released when the results are cleared or analysed again. */
-  /** @type {Map<HTMLElement, { video: import('./video-reader.js').Video, thumbs: ImageBitmap[] }>} */
+  /** @type {Map<HTMLElement, { video: import('../sources/video-reader.js').Video, thumbs: ImageBitmap[] }>} */
   videos: new Map(),
   /** Video frames shown in a card's detail panel whose maps can be drawn. */
-  /** @type {Map<HTMLElement, { video: import('./video-reader.js').Video, frame: import('./analyse-video.js').FrameResult, modelKey: string }>} */
+  /** @type {Map<HTMLElement, { video: import('../sources/video-reader.js').Video, frame: import('../domain/engine-api.js').FrameResult, modelKey: string }>} */
   frameDetails: new Map(),
   /** Files being read, in the order added, before they join the pipeline. */
   adding: Promise.resolve(),
@@ -151,7 +152,7 @@ const heatmapsOn = () => control.heatmaps.checked;
 /** The settings panel: open beside the drop zone on a wide screen, closed under it on a phone. */
 /** @type {HTMLDetailsElement} */ ($('settings')).open = window.matchMedia(SETTINGS_OPEN_MEDIA).matches;
 
-/** @param {Partial<import('./settings.js').Settings>} changed */
+/** @param {Partial<import('../domain/settings.js').Settings>} changed */
 function remember(changed) {
   state.remembered = cleanSettings({ ...state.remembered, ...changed });
   writeSettings(storage, state.remembered);
@@ -159,7 +160,7 @@ function remember(changed) {
 
 /**
  * The controls show these settings (the model is switched apart).
- * @param {Omit<import('./settings.js').Settings, 'model'>} s
+ * @param {Omit<import('../domain/settings.js').Settings, 'model'>} s
  */
 function showSettings(s) {
   control.faces.checked = s.faces;
@@ -229,7 +230,7 @@ $('settings-reset').addEventListener('click', () => {
 const own = setupOwnModel({ select: control.select,
   keep: /** @type {HTMLInputElement} */ ($('keep-model')), note: $('keep-note'),
   use: async (files) => (await engine).setModel(files) });
-const modelUrl = (/** @type {import('./config.js').ModelEntry} */ m) => new URL(MODEL_ROOT + m.path, location.href).href;
+const modelUrl = (/** @type {import('../domain/config.js').ModelEntry} */ m) => new URL(MODEL_ROOT + m.path, location.href).href;
 showSettings(starting);
 const ready = start();
 
@@ -302,7 +303,7 @@ function showModelError(text) {
 
 /**
  * A model switch: after every file added before it, before every file added after.
- * @param {() => Promise<import('./config.js').ModelMetadata>} load resolves to the new model's metadata
+ * @param {() => Promise<import('../domain/config.js').ModelMetadata>} load resolves to the new model's metadata
  * @param {string} id
  * @param {string} name what to call it while it loads
  */
@@ -451,11 +452,6 @@ function startCard(entry) {
   touch(entry);
 }
 
-/** @param {ModelRecord} model */
-function modelFields(model) {
-  return { model: model.id, model_name: model.name, model_sha256: model.weights.map((w) => w.sha256), stale: false };
-}
-
 /**
  * The file's sha256, computed once (after its verdict, or when exporting).
  * @param {Entry} entry
@@ -478,7 +474,7 @@ function ensureHash(entry) {
  * @param {Entry} entry
  * @param {{ sniffed: Sniffed, notes: string[], whole?: boolean }} options
  *   whole: score the whole picture even with faces on
- * @returns {import('./pipeline.js').Job<{ outcome: import('./engine/client.js').Result, started: number }|null>}
+ * @returns {import('../domain/pipeline.js').Job<{ outcome: import('../domain/engine-api.js').Result, started: number }|null>}
  */
 function imageJob(entry, { sniffed, notes, whole = false }) {
   const faces = control.faces.checked && !whole;
@@ -513,7 +509,7 @@ function imageJob(entry, { sniffed, notes, whole = false }) {
 
 /**
  * @param {Entry} entry
- * @param {import('./engine/client.js').Result} outcome
+ * @param {import('../domain/engine-api.js').Result} outcome
  * @param {string[]} notes
  * @param {Sniffed} sniffed
  */
@@ -521,9 +517,10 @@ function showImage(entry, outcome, notes, sniffed) {
   const { card, file, result } = entry;
   const { analysis } = outcome;
   const model = /** @type {ModelRecord} */ (state.model);
-  const shown = showAnalysis(card, {
+  const shown = aggregateFaces(analysis.faces, model.thresholds);
+  showAnalysis(card, {
     picture: /** @type {ImageBitmap} */ (outcome.preview), width: outcome.width, height: outcome.height,
-    analysis, notes, backend: state.backend, thresholds: model.thresholds,
+    analysis, verdict: shown, notes, backend: state.backend, thresholds: model.thresholds,
     onScoreWhole: analysis.mode === 'no-face'
       ? () => { pipeline.add(imageJob(entry, { sniffed, notes, whole: true })); }
       : null,
@@ -536,14 +533,8 @@ function showImage(entry, outcome, notes, sniffed) {
       modelKey: model.key });
     if (outcome.maps) showHeatmaps(card, outcome.width, analysis.faces.map((f) => f.box), outcome.maps, outcome.crops);
   }
-  Object.assign(result, {
-    state: 'done', verdict: shown.verdict, p_real: shown.pReal, mode: analysis.mode,
-    backend: state.backend, ...modelFields(model),
-    detect_ms: analysis.detectMs, total_ms: outcome.ms, error: null,
-    width: outcome.width, height: outcome.height,
-    faces: analysis.faces.map((f) => ({ box: boxText(f.box), face_box: f.face ? boxText(f.face) : null,
-      p_real: f.pReal, confidence: f.confidence, ms: f.ms })),
-  });
+  Object.assign(result, { state: 'done', backend: state.backend, ...modelFields(model), error: null,
+    ...imageFields(outcome, shown) });
   // Timings for the benchmark (bench/image_pipeline.py) and the curious.
   card.dataset.detectMs = analysis.detectMs === null ? '' : analysis.detectMs.toFixed(2);
   card.dataset.classifyMs = analysis.faces.reduce((sum, f) => sum + f.ms, 0).toFixed(2);
@@ -611,8 +602,8 @@ function videoJob(entry) {
 
 /**
  * @param {Entry} entry
- * @param {{ video: import('./video-reader.js').Video, times: number[],
- *   analysis: import('./analyse-video.js').VideoAnalysis, totalMs: number, tensors: number }} v
+ * @param {{ video: import('../sources/video-reader.js').Video, times: number[],
+ *   analysis: import('../domain/engine-api.js').VideoAnalysis, totalMs: number, tensors: number }} v
  */
 function showVideoResult(entry, { video, times, analysis, totalMs, tensors }) {
   const { file, card, result } = entry;
@@ -636,19 +627,8 @@ function showVideoResult(entry, { video, times, analysis, totalMs, tensors }) {
   entry.model = model;
   state.models.set(model.key, model);
   markModel(card, model);
-  Object.assign(result, {
-    state: card.dataset.state, verdict: summaryOf.verdict, p_real: summaryOf.pReal,
-    mode: card.dataset.mode, backend: state.backend, ...modelFields(model), detect_ms: null,
-    total_ms: totalMs, error: analysis.failure, width, height,
-    duration, reader: analysis.reader, reader_why: analysis.readerWhy, reader_switched: analysis.switched,
-    face_share: summaryOf.faceShare, frames_read: summaryOf.decoded, spread: summaryOf.spread,
-    frames: analysis.frames.map((f, i) => ({
-      time: f.time, p_real: summaryOf.frameScores[i], error: f.error, reader: f.reader,
-      faces: (f.analysis?.faces ?? []).map((face, k) => ({ box: boxText(face.box),
-        face_box: face.face ? boxText(face.face) : null, p_real: face.pReal, confidence: face.confidence,
-        person: summaryOf.ids[i][k] + 1 })),
-    })),
-  });
+  Object.assign(result, { state: card.dataset.state, mode: card.dataset.mode, backend: state.backend,
+    ...modelFields(model), total_ms: totalMs, width, height, duration, ...videoFields(analysis, summaryOf) });
   $('timing').textContent = `· ${(totalMs / Math.max(1, analysis.frames.length)).toFixed(0)} ms per video frame`;
   touch(entry);
   ensureHash(entry);
@@ -780,7 +760,7 @@ function explainPending() {
    * @param {HTMLElement} target the card or frame panel that shows them
    * @param {() => boolean} shown whether the target still shows these faces (a frame panel moves on)
    * @param {string} modelKey the model that scored its faces
-   * @param {() => Promise<Blob|ImageBitmap|import('./engine/core.js').VideoFrameRef>} picture
+   * @param {() => Promise<Blob|ImageBitmap|import('../domain/engine-api.js').VideoFrameRef>} picture
    * @param {Box[]} boxes
    * @param {(maps: any[], crops: ImageBitmap[]) => void} show
    * @param {string} what for a message

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { nearestIndices } from '../../site/js/nearest.js';
+import { nearestIndices } from '../../site/js/engine/nearest.js';
 
 test('nearest indices follow TF: floor((i + 0.5) * in / out), clamped', () => {
   assert.deepEqual(nearestIndices(4, 2, true), [1, 3]);

@@ -10,7 +10,7 @@
  *
  * Every tensor made here is disposed here.
  */
-import * as tf from '../vendor/tf.js';
+import * as tf from '../../vendor/tf.js';
 import {
   MODELS, ROW_LENGTH, anchors, cutByTile, decode, letterbox, suppress, tilesFor, toSource,
 } from './blazeface.js';
@@ -82,7 +82,7 @@ function rowsOf(out) {
  * @returns {Promise<FaceDetector>}
  */
 export async function loadFaceDetector({ model: spec = MODELS.back, base, tiling = TILING, retry = RETRY } = {}) {
-  const folder = base ?? new URL('../vendor/face-models/', import.meta.url).href;
+  const folder = base ?? new URL('../../vendor/face-models/', import.meta.url).href;
   const model = await tf.loadGraphModel(folder + spec.file);
   const { inputSize } = spec;
   const centres = anchors(spec);

@@ -10,7 +10,7 @@
  * 1:1 canvas copies first (nearestIndices is TF's own index rule), giving the
  * very same input.
  */
-import * as tf from '../vendor/tf.js';
+import * as tf from '../../vendor/tf.js';
 import { nearestIndices } from './nearest.js';
 
 /**

@@ -4,8 +4,8 @@
  * time in the order asked, off the page's thread and outside the analysis
  * engine. Message in: { id, blob }; out: { id, sha256 } or { id, error }.
  */
-import { sha256 } from '../vendor/sha256.js';
-import { sha256OfBlob } from './file-hash.js';
+import { sha256 } from '../../vendor/sha256.js';
+import { sha256OfBlob } from '../domain/file-hash.js';
 
 /** @type {Promise<void>} */
 let queue = Promise.resolve();

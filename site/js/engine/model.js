@@ -3,8 +3,8 @@
  * A converted MesoNet: loading, warm-up, batched prediction, disposal.
  * No DOM here. Scores are P(real): near 0 means manipulated.
  */
-import * as tf from '../vendor/tf.js';
-import { PREDICT_BATCH } from './config.js';
+import * as tf from '../../vendor/tf.js';
+import { PREDICT_BATCH } from '../domain/config.js';
 import { readModel, urlSource } from './model-files.js';
 
 /**

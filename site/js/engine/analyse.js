@@ -3,16 +3,15 @@
  * One image through the pipeline, no DOM: find faces -> plan the crops ->
  * preprocess each -> classify. Every tensor made here is disposed here.
  */
-import * as tf from '../vendor/tf.js';
+import * as tf from '../../vendor/tf.js';
 import { gradCam, normalise } from './explain.js';
-import { planCrops } from './faces.js';
+import { planCrops } from '../domain/faces.js';
 import { cropToInput } from './preprocess.js';
 
 /**
- * @typedef {import('./faces.js').Box} Box
- * @typedef {{ box: Box, face: Box|null, confidence: number|null, pReal: number, ms: number }} ScoredFace
- * @typedef {{ mode: 'faces'|'tight'|'no-face'|'whole', faces: ScoredFace[], detectMs: number|null }} Analysis
- *   mode "whole": the whole image scored without a face search (faces switched off, or asked for)
+ * @typedef {import('../domain/engine-api.js').Box} Box
+ * @typedef {import('../domain/engine-api.js').ScoredFace} ScoredFace
+ * @typedef {import('../domain/engine-api.js').Analysis} Analysis
  */
 
 /**

@@ -7,7 +7,7 @@
  * metadata.json (model-files.js, as for any model). A damaged or changed
  * store is refused with a message, never used.
  */
-import { sha256Hex } from './model-files.js';
+import { sha256Hex } from '../domain/file-hash.js';
 
 const DB_NAME = 'mesonet-own-model';
 const STORE = 'models';

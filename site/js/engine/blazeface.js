@@ -21,6 +21,7 @@
  * with its aspect kept, centred, the rest black); regions of it (tiles) can
  * be fitted the same way, and every box is mapped back to source pixels.
  */
+import { iou } from '../domain/faces.js';
 
 /** @typedef {{ inputSize: number, strides: number[], anchorsPerCell: number[] }} AnchorSpec */
 /** @typedef {[number, number]} Point */
@@ -109,16 +110,12 @@ export function decode(rows, anchorCentres, minScore) {
 }
 
 /**
- * Intersection over union of two boxes.
+ * Intersection over union of two detections (faces.js iou, on their boxes).
  * @param {{ x: number, y: number, width: number, height: number }} a
  * @param {{ x: number, y: number, width: number, height: number }} b
  */
 export function overlap(a, b) {
-  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
-  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
-  if (w <= 0 || h <= 0) return 0;
-  const inter = w * h;
-  return inter / (a.width * a.height + b.width * b.height - inter);
+  return iou({ x: a.x, y: a.y, w: a.width, h: a.height }, { x: b.x, y: b.y, w: b.width, h: b.height });
 }
 
 /**

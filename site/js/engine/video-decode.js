@@ -22,10 +22,10 @@
  */
 import {
   ALL_FORMATS, BlobSource, Input, UnsupportedInputFormatError, VideoSample, VideoSampleSink,
-} from '../vendor/mediabunny.js';
+} from '../../vendor/mediabunny.js';
 import {
   ReaderFailure, chooseReader, decodeTimes, frameCovers, mediaDuration,
-} from './video-choice.js';
+} from '../domain/video-choice.js';
 
 /** Longest wait for a file's header and its track's facts. */
 export const OPEN_TIMEOUT_MS = 15000;
@@ -139,8 +139,8 @@ export async function openDecoder(file) {
 }
 
 /**
- * @param {Partial<import('./video-choice.js').VideoFacts>} known
- * @returns {import('./video-choice.js').VideoFacts}
+ * @param {Partial<import('../domain/video-choice.js').VideoFacts>} known
+ * @returns {import('../domain/video-choice.js').VideoFacts}
  */
 function facts(known) {
   return { webcodecs: true, readable: false, track: false, codec: null, decodable: false, duration: NaN, ...known };
@@ -178,7 +178,7 @@ async function inspect(input) {
 
 /**
  * @param {Input} input
- * @param {{ facts: import('./video-choice.js').VideoFacts, track: any, stated: VideoColorSpaceInit,
+ * @param {{ facts: import('../domain/video-choice.js').VideoFacts, track: any, stated: VideoColorSpaceInit,
  *   first: number, width: number, height: number }} found the file as inspect() found it
  * @returns {Decoder}
  */

@@ -6,7 +6,7 @@
  *   alpha_k = mean_ij d score / d A_ijk,  cam = ReLU(sum_k alpha_k A_k)
  * on the last convolution's output grid (32x32 for MesoNet). No DOM here.
  */
-import * as tf from '../vendor/tf.js';
+import * as tf from '../../vendor/tf.js';
 
 /** @typedef {'fake'|'real'} Target */
 

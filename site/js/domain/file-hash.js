@@ -30,6 +30,17 @@ export function hex(bytes) {
 }
 
 /**
+ * The sha256 of bytes in memory (a model's files), with the platform's
+ * SubtleCrypto.
+ * @param {ArrayBuffer} buffer
+ * @param {SubtleCrypto} [subtle]
+ * @returns {Promise<string>} lowercase hex sha256
+ */
+export async function sha256Hex(buffer, subtle = crypto.subtle) {
+  return hex(new Uint8Array(await subtle.digest('SHA-256', buffer)));
+}
+
+/**
  * @param {Blob} blob a File
  * @param {HashTools} tools
  * @returns {Promise<string>} lowercase hex sha256

@@ -15,23 +15,23 @@
  *   for await (const frame of video.frames(times, { signal })) ...
  *   video.close();
  */
-import { ReaderFailure, VIDEO_ELEMENT, WEBCODECS, withFallback } from './video-choice.js';
+import { ReaderFailure, VIDEO_ELEMENT, WEBCODECS, withFallback } from '../domain/video-choice.js';
 import { VideoError, grabVideoFrame, probeVideo, videoFrames } from './video-frames.js';
 import { fileUrl } from './video-url.js';
 
 export { VideoError };
 
 /**
- * @typedef {import('./video-choice.js').ReaderName} ReaderName
- * @typedef {import('./video-choice.js').Switch} Switch
- * @typedef {import('./engine/client.js').Engine} Engine
- * @typedef {import('./engine/core.js').VideoFrameRef} VideoFrameRef
+ * @typedef {import('../domain/video-choice.js').ReaderName} ReaderName
+ * @typedef {import('../domain/video-choice.js').Switch} Switch
+ * @typedef {import('../domain/engine-api.js').Engine} Engine
+ * @typedef {import('../domain/engine-api.js').VideoFrameRef} VideoFrameRef
  *
  * @typedef {object} AnalysedFrame one sample time's frame, analysed
  * @property {number} index
  * @property {number} time seconds
  * @property {ReaderName} reader
- * @property {import('./analyse.js').Analysis|null} analysis null when the frame could not be read
+ * @property {import('../domain/engine-api.js').Analysis|null} analysis null when the frame could not be read
  * @property {(ImageBitmap|null)[]} crops per scored face (engine/core.js THUMBS_PER_FRAME); the caller's to close
  * @property {string|null} error why the frame could not be read
  * @property {number} ms time spent analysing it

@@ -6,7 +6,40 @@
  * model.json is parsed as JSON data only; nothing in a model is executed.
  */
 
+import { sha256Hex } from '../domain/file-hash.js';
+
 /** @typedef {(name: string) => Promise<ArrayBuffer>} FileSource */
+
+/**
+ * A site file's response, its failures said with the file's name.
+ * @param {string|URL} url
+ * @param {string} [name] how the message names the file (default: the URL)
+ * @returns {Promise<Response>}
+ */
+async function fetchOk(url, name = String(url)) {
+  let response;
+  try {
+    response = await fetch(url);
+  } catch (error) {
+    throw new Error(`Could not load ${name}: ${error instanceof Error ? error.message : error}`);
+  }
+  if (!response.ok) throw new Error(`Could not load ${name}: HTTP ${response.status}`);
+  return response;
+}
+
+/**
+ * A JSON file of the site (the model list, the page's version).
+ * @param {string|URL} url
+ * @returns {Promise<any>}
+ */
+export async function fetchJson(url) {
+  const response = await fetchOk(url);
+  try {
+    return await response.json();
+  } catch {
+    throw new Error(`${url} is not valid JSON`);
+  }
+}
 
 /**
  * Files fetched relative to a folder URL.
@@ -14,17 +47,7 @@
  * @returns {FileSource}
  */
 export function urlSource(baseUrl) {
-  return async (name) => {
-    const url = new URL(name, baseUrl);
-    let response;
-    try {
-      response = await fetch(url);
-    } catch (error) {
-      throw new Error(`Could not load ${name}: ${error instanceof Error ? error.message : error}`);
-    }
-    if (!response.ok) throw new Error(`Could not load ${name}: HTTP ${response.status}`);
-    return response.arrayBuffer();
-  };
+  return async (name) => (await fetchOk(new URL(name, baseUrl), name)).arrayBuffer();
 }
 
 /**
@@ -39,15 +62,6 @@ export function fileSource(files) {
     if (!file) throw new Error(`The model file ${name} was not among the chosen files.`);
     return file.arrayBuffer();
   };
-}
-
-/**
- * @param {ArrayBuffer} buffer
- * @returns {Promise<string>} lowercase hex sha256
- */
-export async function sha256Hex(buffer) {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', buffer));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /**
