@@ -11,7 +11,7 @@ latency on the very crops the page scored is printed beside it. The pictures:
 two of the repository's test faces, a MesoNet and a DFDC crop, a 640x480 FF++
 frame and a 1920x1080 DFDC frame (without ../shared/datasets: a 640x480 and a
 1920x1080 picture made of the test faces instead); per picture, the face detector's time (BlazeFace,
-site/js/face-detector.js) and "file": from the file's turn in the queue to
+site/js/engine/face-detector.js) and "file": from the file's turn in the queue to
 its verdict on the card (reading, decoding, faces, scores, drawing;
 data-file-ms).
 
@@ -31,6 +31,7 @@ from bench.common import markdown_table, runtime_label, site_missing, site_visit
 from convert import browser, cli, mesonet
 from convert.constants import SHARED_DATASETS_DIR, SITE_DIR, TEST_IMAGES_DIR
 from convert.preprocess import decode, to_input
+from convert.site_page import SitePage
 from convert.tfenv import tf
 from tests.clips import face_picture
 
@@ -62,39 +63,28 @@ def images(folder):
     return paths
 
 
+def card_ms(card, name):
+    """A card's timing attribute (data-detect-ms ...) in ms; NaN where it has none."""
+    return float(card["data"].get(name) or "nan")
+
+
 def run_backend(chromium, url, backend, paths, isolated):
     context = chromium.new_context()
     try:
-        page = context.new_page()
         started = time.perf_counter()
-        page.goto(f"{url}/index.html?backend={backend}")
-        page.locator("[data-testid=status][data-state=ready]").wait_for(timeout=120_000)
+        site = SitePage(context.new_page()).open(url, f"?backend={backend}")
+        page = site.page
+        site.wait_ready(timeout_ms=120_000)
         ready_ms = (time.perf_counter() - started) * 1000
         ready_bytes = page.evaluate(BYTES_BEFORE_READY)
         active = runtime_label(page.locator("[data-testid=backend]").text_content(),
                                int(page.get_attribute("[data-testid=threads]", "data-threads")), isolated)
-        cards = page.locator("[data-testid=result]")
-        rows = []
-        for round_ in range(2):
-            page.set_input_files("[data-testid=file-input]", [str(p) for p in paths])
-            cards.nth((round_ + 1) * len(paths) - 1).wait_for()
-            for i, path in enumerate(paths):
-                card = cards.nth(round_ * len(paths) + i)
-                card.locator("xpath=self::*[@data-state='done' or @data-state='error']").wait_for(timeout=600_000)
-                if round_ == 1:
-                    faces = card.locator("[data-testid=face]")
-                    rows.append({
-                        "image": path.name,
-                        "size": "x".join(map(str, Image.open(path).size)),
-                        "state": card.get_attribute("data-state"),
-                        "faces": faces.count(),
-                        "boxes": [tuple(int(v) for v in faces.nth(j).get_attribute("data-box").split(","))
-                                  for j in range(faces.count())],
-                        "detect": float(card.get_attribute("data-detect-ms") or "nan"),
-                        "classify": float(card.get_attribute("data-classify-ms") or "nan"),
-                        "total": float(card.get_attribute("data-total-ms") or "nan"),
-                        "file": float(card.get_attribute("data-file-ms") or "nan"),
-                    })
+        site.add_files(paths, timeout_ms=600_000)  # the first round warms the pipeline up
+        rows = [{"image": path.name, "size": "x".join(map(str, Image.open(path).size)), "state": card["state"],
+                 "faces": len(card["faces"]), "boxes": [face["box"] for face in card["faces"]],
+                 "detect": card_ms(card, "detectMs"), "classify": card_ms(card, "classifyMs"),
+                 "total": card_ms(card, "totalMs"), "file": card_ms(card, "fileMs")}
+                for path, card in zip(paths, site.add_files(paths, timeout_ms=600_000))]
         return {"backend": active, "ready_ms": ready_ms, "ready_bytes": ready_bytes, "rows": rows}
     finally:
         context.close()

@@ -41,6 +41,7 @@ from convert.constants import (  # noqa: E402
 from convert.errors import ConvertError  # noqa: E402
 from convert.preprocess import load_inputs  # noqa: E402
 from convert.scoring import keras_scores  # noqa: E402
+from convert.site_page import SitePage  # noqa: E402
 
 DEFAULT_OUT = REPO_ROOT / "results" / "eval"
 PLOTS = {"roc": "roc.png", "confusion": "confusion.png", "histogram": "histogram.png"}
@@ -93,19 +94,13 @@ def _score_page(chromium, base, model_id, backend, paths):
     # No service worker: its precache could answer with another build's model.
     context = chromium.new_context(service_workers="block")
     try:
-        page = context.new_page()
-        page.goto(f"{base}/index.html?backend={backend}&model={model_id}&faces=off")
-        page.locator("[data-testid=status][data-state=ready]").wait_for(timeout=120_000)
-        page.set_input_files("[data-testid=file-input]", [str(p) for p in paths])
-        cards = page.locator("[data-testid=result]")
+        page = SitePage(context.new_page()).open(base, f"?backend={backend}&model={model_id}&faces=off")
+        page.wait_ready(timeout_ms=120_000)
         out = {}
-        for i, path in enumerate(paths):
-            card = cards.nth(i)
-            card.locator("xpath=self::*[@data-state='done' or @data-state='error']").wait_for(
-                timeout=120_000)
-            if card.get_attribute("data-state") != "done" or card.get_attribute("data-file") != path.name:
+        for path, row in zip(paths, page.add_files(paths)):
+            if row["state"] != "done" or row["file"] != path.name:
                 raise ConvertError(path, "the page could not score this file")
-            out[str(path)] = float(card.get_attribute("data-p-real"))
+            out[str(path)] = row["p_real"]
         return out
     finally:
         context.close()

@@ -5,7 +5,7 @@
         s.open("?backend=wasm")
         s.wait_ready()                       # -> the backend's name
         s.add_files([path, ...])             # through [data-testid=file-input]
-        s.wait_cards(4)                      # -> card dicts, like test_site.read_card
+        s.wait_cards(4)                      # -> card rows, as SitePage's (convert/site_page.py)
         s.js("return document.title")        # a returned Promise is awaited
         s.export_json()                      # the results, as the JSON export has them
         assert s.foreign_requests() == [], s.engine
@@ -51,7 +51,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from convert import webserver
+from convert import site_page, webserver
 from convert.constants import SITE_DIR
 
 ENGINES = ("firefox", "webkit")
@@ -60,28 +60,6 @@ WEBKIT_DRIVER = "/usr/bin/WebKitWebDriver"
 # Debian's libwebkit2gtk-4.1-0 ships it (webkit2gtk-driver depends on it).
 MINIBROWSERS = ("/usr/lib/*-linux-gnu/webkit2gtk-4.1/MiniBrowser", "/usr/libexec/webkit2gtk-4.1/MiniBrowser")
 READY = "[data-testid=status][data-state=ready]"
-# The body of an async function, run in the page: the JSON the export button
-# makes, caught on its way to URL.createObjectURL, the link's click (the
-# download) left out. For Session.export_json and Playwright pages alike.
-EXPORT_JSON = """
-const made = [];
-const create = URL.createObjectURL;
-const click = HTMLAnchorElement.prototype.click;
-URL.createObjectURL = (blob) => { made.push(blob); return create.call(URL, blob); };
-HTMLAnchorElement.prototype.click = function () {};
-try {
-  document.querySelector('[data-testid=export-json]').click();
-  // the export gathers the files' hashes first: wait for its download
-  for (let waited = 0; !made.length && waited < 30000; waited += 20) {
-    await new Promise((resolve) => { setTimeout(resolve, 20); });
-  }
-} finally {
-  URL.createObjectURL = create;
-  HTMLAnchorElement.prototype.click = click;
-}
-if (!made.length) throw new Error('the JSON export made no download in 30 s');
-return JSON.parse(await made.at(-1).text());
-"""
 REPORT_PATH = "/csp-report"
 # A script may run this long in the page (WebDriver's script timeout); each
 # WebDriver command gets a minute more before its HTTP request gives up, so a
@@ -268,8 +246,8 @@ class Session:
         return out.get("value")
 
     def tensors(self):
-        """The analysis engine's tensor count (its worker's TF.js, as tests/conftest.py tensor_count)."""
-        return self.page_eval("return (await (await import(site('js/main.js'))).engine).tensors();")
+        """The analysis engine's tensor count (its worker's TF.js, as SitePage.tensors)."""
+        return self.page_eval("return (await (await import(site('js/app/main.js'))).engine).tensors();")
 
     def wait_until(self, script, timeout=60, message="", *args):
         """Poll the function body `script` until it returns something truthy; return that."""
@@ -320,23 +298,14 @@ class Session:
         Select(self.element(css)).select_by_value(value)
 
     def cards(self):
-        """Every [data-testid=result]: its data- attributes (camelCase, as dataset
-        names them), error (text), face_rows and frame_rows (p_real, box; time, p_real, error)."""
-        return self.js("""
-          const num = (v) => v === undefined ? null : Number(v);
-          return [...document.querySelectorAll('[data-testid=result]')].map((card) => ({
-            ...card.dataset,
-            error: card.querySelector('[data-testid=error]')?.textContent ?? null,
-            face_rows: [...card.querySelectorAll('[data-testid=face]')].map((f) => ({
-              p_real: num(f.dataset.pReal), box: f.dataset.box })),
-            frame_rows: [...card.querySelectorAll('[data-testid=frame]')].map((f) => ({
-              time: num(f.dataset.time), p_real: num(f.dataset.pReal), error: f.dataset.error ?? null })),
-          }));""")
+        """Every card, as a row (convert/site_page.py READ_CARDS: the same in every engine)."""
+        return site_page.rows(self.js(
+            f"return ({site_page.READ_CARDS})([...document.querySelectorAll('{site_page.CARD}')])"))
 
     def export_json(self):
         """The results as the page's "Download JSON" button exports them (read
         from the Blob it makes; the download itself is not started)."""
-        return self.page_eval(EXPORT_JSON)
+        return self.page_eval(site_page.EXPORT_JSON)
 
     def wait_cards(self, count, timeout=120, states=("done", "error")):
         """Until `count` cards exist and all are finished; returns them."""

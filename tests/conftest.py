@@ -26,6 +26,7 @@ from convert.constants import (  # noqa: E402
     TEST_IMAGES_DIR,
     WEIGHTS_DIR_ENV,
 )
+from convert.site_page import SitePage  # noqa: E402
 
 # Published weights: $MESONET_WEIGHTS_DIR, else the shared mirror beside the
 # repository when it is there (CI: no test touches the internet), else the
@@ -165,20 +166,12 @@ def site_with_mediabunny(folder, wrapper):
     return folder
 
 
-# The analysis engine's tensor count (TF.js runs in the engine's worker, not in the page).
-ENGINE_TENSORS = "import('./js/main.js').then((m) => m.engine).then((e) => e.tensors())"
-
-
-def tensor_count(page):
-    """Tensors alive in the page's analysis engine; page: a RecordedPage or a Playwright page."""
-    return getattr(page, "page", page).evaluate(ENGINE_TENSORS)
-
-
-class RecordedPage:
-    """A page plus every request it made and every script error it hit."""
+class RecordedPage(SitePage):
+    """The site's page object (convert/site_page.py) plus every request the
+    page made and every script error it hit."""
 
     def __init__(self, page, origin):
-        self.page = page
+        super().__init__(page)
         self.origin = origin
         self.requests = []
         self.errors = []

@@ -8,7 +8,6 @@ import pytest
 
 from clips import face_clip, face_picture
 from conftest import FIXTURES, ROOT, RecordedPage
-from test_site import add_files, ready
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
@@ -39,14 +38,14 @@ def audited_page(request, chromium, site_url):
 def test_no_violations_empty_and_with_every_kind_of_result(audited_page, tmp_path, width):
     page = audited_page
     page.page.set_viewport_size({"width": width, "height": 800})
-    ready(page)
+    page.wait_ready()
     assert violations(page.page) == []
 
     faces = sorted(FIXTURES.glob("*/*.jpg"))
     picture = face_picture(tmp_path / "two-people.jpg", faces[1:3], side=200)
     clip = face_clip(tmp_path / "faces.webm", faces[:2], seconds=2, fps=10, side=200)
     page.page.check("[data-testid=heatmap-toggle]")
-    add_files(page, [faces[0], picture, clip])
+    page.add_files([faces[0], picture, clip])
     cards = page.page.locator("[data-testid=result]")
     for i in range(2):
         cards.nth(i).locator("xpath=self::*[@data-heatmaps='done']").wait_for(timeout=90_000)

@@ -56,7 +56,7 @@ def test_engine_calls(open_page, keras_df):
     page.page.locator("[data-testid=status][data-state=ready]").wait_for(timeout=60_000)
     faces = sorted(FIXTURES.glob("*/*.jpg"))
     result = page.page.evaluate("""async (files) => {
-      const engine = await (await import('./js/main.js')).engine;
+      const engine = await (await import('./js/app/main.js')).engine;
       const { InputError } = await import('./js/engine/errors.js');
       const before = await engine.tensors();
       const scored = [];

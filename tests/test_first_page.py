@@ -3,7 +3,7 @@ Python reference pipeline (decode -> resize -> /255 -> Keras)."""
 import numpy as np
 import pytest
 
-from conftest import FIXTURES, tensor_count
+from conftest import FIXTURES
 from convert import mesonet
 from convert.preprocess import load_inputs
 
@@ -11,21 +11,6 @@ from convert.preprocess import load_inputs
 # libjpeg-turbo here) and by the backend's arithmetic; this bounds both.
 PIPELINE_TOLERANCE = 1e-4
 BACKENDS = ["cpu", "wasm", "webgl"]
-
-
-def analyse(page, paths):
-    """Give the page files through the picker; wait for every card to finish."""
-    page.page.locator("[data-testid=status][data-state=ready]").wait_for()
-    page.page.set_input_files("[data-testid=file-input]", [str(p) for p in paths])
-    cards = page.page.locator("[data-testid=result]")
-    for i in range(len(paths)):
-        card = cards.nth(i)
-        card.locator("xpath=self::*[@data-state='done' or @data-state='error']").wait_for(timeout=60_000)
-    return [{"file": cards.nth(i).get_attribute("data-file"),
-             "state": cards.nth(i).get_attribute("data-state"),
-             "verdict": cards.nth(i).get_attribute("data-verdict"),
-             "p_real": cards.nth(i).get_attribute("data-p-real")} for i in range(len(paths))]
-
 
 
 @pytest.fixture(scope="module")
@@ -49,16 +34,15 @@ def test_output_meaning_on_fixtures(open_page, backend, reference):
     fakes = sorted((FIXTURES / "df").glob("*.jpg"))
     reals = sorted((FIXTURES / "real").glob("*.jpg"))
     page = open_page(f"?backend={backend}")
-    before = None
-    page.page.locator("[data-testid=status][data-state=ready]").wait_for()
-    before = tensor_count(page)
-    rows = analyse(page, fakes + reals)
+    page.wait_ready()
+    before = page.tensors()
+    rows = page.add_files(fakes + reals)
     scores = np.array([float(r["p_real"]) for r in rows])
     assert all(r["state"] == "done" for r in rows)
     assert (scores[:len(fakes)] < 0.1).all() and (scores[len(fakes):] > 0.9).all(), scores
     assert [r["verdict"] for r in rows] == ["fake"] * len(fakes) + ["real"] * len(reals)
     np.testing.assert_allclose(scores, reference(fakes + reals), atol=PIPELINE_TOLERANCE)
-    assert tensor_count(page) == before
+    assert page.tensors() == before
     assert page.foreign_requests() == []
 
 
@@ -67,7 +51,8 @@ def test_unreadable_file_gets_an_error_card_and_others_finish(open_page, tmp_pat
     bogus.write_text("not really a JPEG")
     good = sorted((FIXTURES / "real").glob("*.jpg"))[0]
     page = open_page("?backend=cpu")
-    rows = analyse(page, [bogus, good])
+    page.wait_ready()
+    rows = page.add_files([bogus, good])
     assert rows[0]["state"] == "error" and rows[1]["state"] == "done"
     message = page.page.locator("[data-testid=result]").nth(0).locator("[data-testid=error]")
     assert "not a JPEG, PNG, WebP, AVIF, GIF or BMP image" in message.inner_text()

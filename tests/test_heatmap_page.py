@@ -5,22 +5,18 @@ import pytest
 from PIL import Image
 
 from clips import face_picture
-from conftest import FIXTURES, tensor_count
+from conftest import FIXTURES
 from convert import explain, mesonet
 from convert.preprocess import decode, to_input
+from convert.site_page import CARD
 from test_explain import MAP_TOLERANCE, MIN_CORRELATION
-
-DONE = "xpath=self::*[@data-state='done']"
 
 
 def analyse(page, paths):
-    page.locator("[data-testid=status][data-state=ready]").wait_for(timeout=60_000)
-    page.set_input_files("[data-testid=file-input]", [str(p) for p in paths])
-    cards = page.locator("[data-testid=result]")
-    for i in range(len(paths)):
-        cards.nth(i).locator(DONE).wait_for(timeout=90_000)
-    return cards
-
+    """Once ready, the files through the picker; every card, once done."""
+    page.wait_ready()
+    page.add_files(paths, states=("done",), timeout_ms=90_000)
+    return page.page.locator(CARD)
 
 
 def wait_maps(cards, n):
@@ -65,10 +61,10 @@ def small_crop(tmp_path_factory):
 def test_switching_heatmaps_on_draws_python_equal_maps(open_page, meso4, frame, small_crop):
     faces = sorted(FIXTURES.rglob("*.jpg")) + [small_crop, frame]
     page = open_page("?backend=wasm&model=meso4-df")
-    cards = analyse(page.page, faces)
+    cards = analyse(page, faces)
     assert page.page.locator("[data-testid=heatmap]").count() == 0  # off: nothing computed
     scores = [cards.nth(i).get_attribute("data-p-real") for i in range(len(faces))]
-    baseline = tensor_count(page.page)
+    baseline = page.tensors()
 
     page.page.check("[data-testid=heatmap-toggle]")
     wait_maps(cards, len(faces))
@@ -90,7 +86,7 @@ def test_switching_heatmaps_on_draws_python_equal_maps(open_page, meso4, frame, 
                                 ".data.filter((v, i) => i % 4 === 3 && v > 0).length")
         assert drawn > 0
     assert [cards.nth(i).get_attribute("data-p-real") for i in range(len(faces))] == scores
-    assert tensor_count(page.page) == baseline
+    assert page.tensors() == baseline
     assert page.errors == [] and page.foreign_requests() == []
 
 
@@ -99,7 +95,7 @@ def test_switch_hides_without_recomputing_and_opacity_applies(open_page):
     page = open_page("?backend=wasm")
     page.page.locator("[data-testid=status][data-state=ready]").wait_for(timeout=60_000)
     page.page.check("[data-testid=heatmap-toggle]")  # on before the file: drawn with the analysis
-    cards = analyse(page.page, [face])
+    cards = analyse(page, [face])
     wait_maps(cards, 1)
     heat = page.page.locator("[data-testid=heatmap]").first
     assert heat.is_visible()

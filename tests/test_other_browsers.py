@@ -15,6 +15,7 @@ import pytest
 import browsers
 from clips import face_clip, read_frame
 from conftest import CLIPS, FIXTURES
+from convert.site_page import SitePage
 
 FACES = sorted((FIXTURES / "df").glob("*.jpg")) + sorted((FIXTURES / "real").glob("*.jpg"))
 REAL_FACES = sorted((FIXTURES / "real").glob("*.jpg"))
@@ -58,17 +59,12 @@ def playwright_cards(chromium, site_url, paths, query="?backend=wasm", max_frame
     """Chromium's results for these files, as the JSON export has them."""
     context = chromium.new_context()
     try:
-        page = context.new_page()
-        page.goto(f"{site_url}/index.html{query}")
-        page.locator("[data-testid=status][data-state=ready]").wait_for(timeout=60_000)
+        page = SitePage(context.new_page()).open(site_url, query)
+        page.wait_ready()
         if max_frames:
-            page.fill("[data-testid=video-max-frames]", str(max_frames))
-        page.set_input_files("[data-testid=file-input]", [str(p) for p in paths])
-        cards = page.locator("[data-testid=result]")
-        for i in range(len(paths)):
-            cards.nth(i).locator("xpath=self::*[@data-state='done' or @data-state='error']").wait_for(
-                timeout=120_000)
-        return page.evaluate(f"async () => {{ {browsers.EXPORT_JSON} }}")["results"]
+            page.page.fill("[data-testid=video-max-frames]", str(max_frames))
+        page.add_files(paths)
+        return page.export_json()["results"]
     finally:
         context.close()
 
@@ -129,9 +125,9 @@ def test_recorder_catches_requests_elsewhere(engine, probe_site, site_model):
         assert s.foreign_requests(settle=0) == [], f"{engine}: the page alone is clean"
         s.js("""fetch('http://mesonet-probe.invalid/from-page').catch(() => {});
                 new Image().src = 'http://mesonet-probe.invalid/image.png';
-                fetch('js/main.js', { method: 'POST' }).catch(() => {});
+                fetch('js/app/main.js', { method: 'POST' }).catch(() => {});
                 new Worker('probe-worker.js');""")
-        wanted = ["/from-page", "/image.png", "POST /js/main.js", "/from-worker"]
+        wanted = ["/from-page", "/image.png", "POST /js/app/main.js", "/from-worker"]
         deadline = time.monotonic() + 15
         while True:
             found = s.foreign_requests(settle=0.5)
@@ -152,7 +148,7 @@ def test_faces_score_as_in_chromium(session, chromium_faces):
     cards = s.wait_cards(len(FACES))
     assert [c["state"] for c in cards] == ["done"] * 4, f"{s.engine}: {cards}"
     assert [c["file"] for c in cards] == [p.name for p in FACES]
-    scores = [float(c["pReal"]) for c in cards]
+    scores = [c["p_real"] for c in cards]
     np.testing.assert_allclose(scores, chromium_faces, rtol=0, atol=ENGINE_TOLERANCE,
                                err_msg=f"{s.engine}: P(real) differs from Chromium's")
     assert [c["verdict"] for c in cards] == ["fake"] * 2 + ["real"] * 2, s.engine
@@ -247,10 +243,10 @@ def check_video(s, path, reference, frames, keras_df, reader, max_frames=None):
     s.add_files([path])
     (card,) = s.wait_cards(1, timeout=180, states=("done", "error", "cancelled"))
     assert card["state"] == "done", f"{s.engine}: the clip ended in {card['state']}: {card['error']}"
-    assert card["kind"] == "video" and int(card["frames"]) == frames, f"{s.engine}: {card}"
+    assert card["kind"] == "video" and int(card["data"]["frames"]) == frames, f"{s.engine}: {card}"
     (result,) = s.export_json()["results"]
     read = [f["reader"] for f in result["frames"]]
-    assert result["reader"] == card["reader"] == reader and read == [reader] * frames, \
+    assert result["reader"] == card["data"]["reader"] == reader and read == [reader] * frames, \
         f"{s.engine}: read by {read} ({result['reader_why']}; switched {result['reader_switched']})"
     times = [f["time"] for f in result["frames"]]
     assert times == [f["time"] for f in reference["frames"]], f"{s.engine}: sample times {times}"
@@ -267,7 +263,7 @@ def check_video(s, path, reference, frames, keras_df, reader, max_frames=None):
             inputs.append(to_input(rgb, tuple(box)))
             scores.append(face["p_real"])
     expected = keras_df(inputs)
-    print(f"{s.engine}: {path.name}: read by {reader}, engine {card.get('engine')}, face scores {scores}, "
+    print(f"{s.engine}: {path.name}: read by {reader}, engine {card['data'].get('engine')}, face scores {scores}, "
           f"Keras on OpenCV's frames {expected.tolist()}")
     np.testing.assert_allclose(scores, expected, rtol=0, atol=FRAME_TOLERANCE,
                                err_msg=f"{s.engine}: frame scores differ from Keras on OpenCV's frames")

@@ -6,6 +6,7 @@ import json
 import pytest
 
 from convert.constants import SITE_MODEL_DIR, TEST_IMAGES_DIR
+from convert.site_page import SitePage
 
 FACE = sorted((TEST_IMAGES_DIR / "real").glob("*.jpg"))[0]
 SELECT = "[data-testid=model-select]"
@@ -16,21 +17,14 @@ def model_files(folder):
             or p.suffix == ".bin"]
 
 
-def wait_ready(page):
-    page.locator("[data-testid=status][data-state=ready]").wait_for(timeout=60_000)
-
-
 def wait_model(page, name):
     page.locator("[data-testid=model-name]", has_text=name).wait_for(timeout=60_000)
-    wait_ready(page)
+    SitePage(page).wait_ready()
 
 
 def analyse(page, path):
-    count = page.locator("[data-testid=result]").count()
-    page.set_input_files("[data-testid=file-input]", str(path))
-    card = page.locator("[data-testid=result]").nth(count)
-    card.locator("xpath=self::*[@data-state='done']").wait_for(timeout=60_000)
-    return float(card.get_attribute("data-p-real"))
+    """P(real) of one more file, through the picker (page: a Playwright page)."""
+    return SitePage(page).add_files([path], states=("done",), timeout_ms=60_000)[0]["p_real"]
 
 
 def options(page):
@@ -44,7 +38,7 @@ def f2f():
 
 def test_the_picker_shows_the_model_in_use(open_page, f2f):
     page = open_page("?backend=wasm").page
-    wait_ready(page)
+    SitePage(page).wait_ready()
     page.set_input_files("[data-testid=own-model-input]", model_files(SITE_MODEL_DIR / "meso4-f2f"))
     wait_model(page, f2f)
     assert page.input_value(SELECT) == "own-model"
@@ -61,13 +55,13 @@ def test_the_picker_shows_the_model_in_use(open_page, f2f):
 def test_a_kept_model_comes_back_after_a_reload(open_page, f2f):
     recorded = open_page("?backend=wasm")
     page = recorded.page
-    wait_ready(page)
+    SitePage(page).wait_ready()
     page.check("[data-testid=keep-model]")
     page.set_input_files("[data-testid=own-model-input]", model_files(SITE_MODEL_DIR / "meso4-f2f"))
     wait_model(page, f2f)
     page.locator("[data-testid=keep-note]", has_text="kept on this device").wait_for()
     page.reload()
-    wait_ready(page)
+    SitePage(page).wait_ready()
     assert page.is_checked("[data-testid=keep-model]")
     assert ["own-model", f"{f2f} (kept on this device)"] in options(page)
     assert page.input_value(SELECT) == "meso4-df"  # offered, not forced on the visitor
@@ -80,7 +74,7 @@ def test_a_kept_model_comes_back_after_a_reload(open_page, f2f):
     page.uncheck("[data-testid=keep-model]")
     page.locator("[data-testid=keep-note]", has_text="no longer kept").wait_for()
     page.reload()
-    wait_ready(page)
+    SitePage(page).wait_ready()
     assert not page.is_checked("[data-testid=keep-model]")
     assert "own-model" not in [value for value, _ in options(page)]
     assert recorded.foreign_requests() == [] and recorded.errors == []
@@ -88,7 +82,7 @@ def test_a_kept_model_comes_back_after_a_reload(open_page, f2f):
 
 def test_a_changed_kept_model_is_refused(open_page, f2f):
     page = open_page("?backend=wasm").page
-    wait_ready(page)
+    SitePage(page).wait_ready()
     page.check("[data-testid=keep-model]")
     page.set_input_files("[data-testid=own-model-input]", model_files(SITE_MODEL_DIR / "meso4-f2f"))
     page.locator("[data-testid=keep-note]", has_text="kept on this device").wait_for(timeout=60_000)
@@ -107,7 +101,7 @@ def test_a_changed_kept_model_is_refused(open_page, f2f):
         open.onerror = () => reject(open.error);
       })""")
     page.reload()
-    wait_ready(page)
+    SitePage(page).wait_ready()
     page.select_option(SELECT, "own-model")
     page.locator("[data-testid=status]", has_text="damaged or was changed").wait_for(timeout=60_000)
     assert "does not match the sha256 recorded" in page.text_content("[data-testid=status]")
@@ -126,7 +120,7 @@ def test_a_model_that_is_not_mesonet_says_so(open_page, tmp_path):
     export(tmp_path / "other.h5", tmp_path / "other", name="Another network", not_mesonet=True,
            check_parity=False, log=lambda _: None)
     page = open_page("?backend=wasm").page
-    wait_ready(page)
+    SitePage(page).wait_ready()
     assert page.is_hidden("[data-testid=model-note]")
     page.set_input_files("[data-testid=own-model-input]", model_files(tmp_path / "other"))
     wait_model(page, "Another network")

@@ -15,14 +15,13 @@ import pytest
 from PIL import Image
 
 from clips import face_clip, face_picture, place, write_frame_jpeg
-from conftest import CLIPS, DATASETS, FIXTURES, SITE_DIR, tensor_count
+from conftest import CLIPS, DATASETS, FIXTURES, SITE_DIR
 from convert import mesonet, webserver
 from convert.constants import SITE_MODEL_DIR
 from convert.preprocess import decode, to_input
 
 # Same bound as test_first_page: the JPEG decoder and the backend's arithmetic.
 PIPELINE_TOLERANCE = 1e-4
-DONE = "xpath=self::*[@data-state='done' or @data-state='error']"
 
 
 @pytest.fixture(scope="module")
@@ -55,40 +54,6 @@ def pictures(tmp_path_factory):
                                       size=(1920, 1080), side=300)}
 
 
-def ready(page):
-    page.page.locator("[data-testid=status][data-state=ready]").wait_for(timeout=60_000)
-    return tensor_count(page)
-
-
-
-def add_files(page, paths, start=0):
-    """Add files through the picker; wait for their cards; return them as dicts."""
-    page.page.set_input_files("[data-testid=file-input]", [str(p) for p in paths])
-    cards = page.page.locator("[data-testid=result]")
-    rows = []
-    for i in range(start, start + len(paths)):
-        card = cards.nth(i)
-        card.locator(DONE).wait_for(timeout=120_000)
-        rows.append(read_card(card))
-    return rows
-
-
-def read_card(card):
-    faces = card.locator("[data-testid=face]")
-    error = card.locator("[data-testid=error]")
-    return {
-        "file": card.get_attribute("data-file"),
-        "kind": card.get_attribute("data-kind"),
-        "state": card.get_attribute("data-state"),
-        "verdict": card.get_attribute("data-verdict"),
-        "p_real": card.get_attribute("data-p-real"),
-        "error": error.inner_text() if error.count() else None,
-        "faces": [{"p_real": float(faces.nth(j).get_attribute("data-p-real")),
-                   "box": tuple(int(v) for v in faces.nth(j).get_attribute("data-box").split(","))}
-                  for j in range(faces.count())],
-    }
-
-
 def band(p_real, thresholds):
     """The verdict band for a score, with the thresholds of the model's metadata.json."""
     if p_real < thresholds["fake_below"]:
@@ -99,8 +64,9 @@ def band(p_real, thresholds):
 def check_full_frames(open_page, paths, keras, thresholds):
     """Every picture: its faces found, cropped square inside it, scored as Keras scores that crop."""
     page = open_page("?backend=wasm")
-    before = ready(page)
-    rows = add_files(page, paths)
+    page.wait_ready()
+    before = page.tensors()
+    rows = page.add_files(paths)
     inputs, expected_faces = [], []
     for path, row in zip(paths, rows):
         assert row["state"] == "done" and row["kind"] == "image", row
@@ -117,7 +83,7 @@ def check_full_frames(open_page, paths, keras, thresholds):
         assert float(row["p_real"]) == lowest
         assert row["verdict"] == band(lowest, thresholds)
     np.testing.assert_allclose(expected_faces, keras("meso4-df", inputs), atol=PIPELINE_TOLERANCE)
-    assert tensor_count(page) == before
+    assert page.tensors() == before
     assert page.errors == [] and page.foreign_requests() == []
     return rows
 
@@ -145,8 +111,9 @@ def test_dataset_crops_are_scored_whole(open_page, keras):
             crops += sorted((DATASETS / folder / label).glob("*.jpg"))[::40][:6]
     crops += sorted(FIXTURES.glob("*/*.jpg"))
     page = open_page("?backend=wasm")
-    before = ready(page)
-    rows = add_files(page, crops)
+    page.wait_ready()
+    before = page.tensors()
+    rows = page.add_files(crops)
     assert [r["file"] for r in rows] == [p.name for p in crops]
     found = [(p, r) for p, r in zip(crops, rows) if r["verdict"] != "no-face"]
     assert len(found) >= len(crops) - 1, [p.name for p, r in zip(crops, rows) if r["verdict"] == "no-face"]
@@ -156,16 +123,16 @@ def test_dataset_crops_are_scored_whole(open_page, keras):
     scores = np.array([float(r["p_real"]) for _, r in found])
     expected = keras("meso4-df", [to_input(decode(p)) for p, _ in found])
     np.testing.assert_allclose(scores, expected, atol=PIPELINE_TOLERANCE)
-    assert tensor_count(page) == before
+    assert page.tensors() == before
     assert page.foreign_requests() == []
 
 
 def test_faces_off_scores_whole_images(open_page, pictures, keras):
     page = open_page("?backend=cpu&faces=off")
-    ready(page)
+    page.wait_ready()
     assert not page.page.locator("[data-testid=faces-switch]").is_checked()
     path = pictures["640x480"]
-    [row] = add_files(page, [path])
+    [row] = page.add_files([path])
     assert row["state"] == "done" and row["faces"] == []
     assert row["verdict"] in ("real", "uncertain", "fake")
     expected = keras("meso4-df", [to_input(decode(path))])
@@ -178,20 +145,21 @@ def test_no_face_is_said_plainly_and_whole_image_can_be_scored(open_page, tmp_pa
     sky = np.stack([x * 255 // 320, y * 255 // 240, np.full_like(x, 128)], axis=-1).astype(np.uint8)
     Image.fromarray(sky).save(path)
     page = open_page("?backend=wasm")
-    before = ready(page)
-    [row] = add_files(page, [path])
+    page.wait_ready()
+    before = page.tensors()
+    [row] = page.add_files([path])
     assert row["state"] == "done" and row["verdict"] == "no-face"
     assert row["p_real"] is None and row["faces"] == []
     card = page.page.locator("[data-testid=result]").nth(0)
     assert "No face found" in card.inner_text()
     card.get_by_role("button", name="Score the whole image anyway").click()
     card.locator("xpath=self::*[@data-mode='whole'][@data-state='done']").wait_for()
-    scored = read_card(card)
+    scored = page.cards()[0]
     assert scored["verdict"] == band(float(scored["p_real"]), site_model["thresholds"])
     assert "outside what the model was trained for" in card.inner_text()
     expected = keras("meso4-df", [to_input(decode(path))])
     np.testing.assert_allclose([float(scored["p_real"])], expected, atol=PIPELINE_TOLERANCE)
-    assert tensor_count(page) == before
+    assert page.tensors() == before
 
 
 def test_bad_inputs_each_get_a_clear_card_and_the_others_finish(open_page, tmp_path, pictures):
@@ -209,8 +177,9 @@ def test_bad_inputs_each_get_a_clear_card_and_the_others_finish(open_page, tmp_p
     html_name = tmp_path / "<img src=x onerror=alert(1)>.jpg"
     shutil.copy(good, html_name)
     page = open_page("?backend=wasm")
-    before = ready(page)
-    rows = add_files(page, [empty, truncated, text, svg, html_name, good])
+    page.wait_ready()
+    before = page.tensors()
+    rows = page.add_files([empty, truncated, text, svg, html_name, good])
     by_name = {r["file"]: r for r in rows}
     assert "empty" in by_name["empty.jpg"]["error"]
     assert by_name["truncated.jpg"]["state"] in ("done", "error")
@@ -222,7 +191,7 @@ def test_bad_inputs_each_get_a_clear_card_and_the_others_finish(open_page, tmp_p
     assert by_name[html_name.name]["state"] == "done", "a file name is text, never HTML"
     assert page.page.locator("[data-testid=results] img").count() == 0
     assert by_name[good.name]["state"] == "done" and by_name[good.name]["verdict"] == "real"
-    assert tensor_count(page) == before
+    assert page.tensors() == before
     assert page.errors == [] and page.foreign_requests() == []
 
 
@@ -237,19 +206,20 @@ def test_huge_image_face_and_whole_image_without_full_size_tensors(open_page, tm
     del big, frame
     rgb = decode(path)
     page = open_page("?backend=wasm")
-    before = ready(page)
-    [row] = add_files(page, [path])
+    page.wait_ready()
+    before = page.tensors()
+    [row] = page.add_files([path])
     assert row["state"] == "done" and len(row["faces"]) >= 1, row
     inputs = [to_input(rgb, f["box"]) for f in row["faces"]]
     np.testing.assert_allclose([f["p_real"] for f in row["faces"]], keras("meso4-df", inputs),
                                atol=PIPELINE_TOLERANCE)
-    assert tensor_count(page) == before
+    assert page.tensors() == before
     page.page.locator("[data-testid=faces-switch]").uncheck()
-    [whole] = add_files(page, [path], start=1)
+    [whole] = page.add_files([path])
     assert whole["state"] == "done"
     np.testing.assert_allclose([float(whole["p_real"])], keras("meso4-df", [to_input(rgb)]),
                                atol=PIPELINE_TOLERANCE)
-    assert tensor_count(page) == before
+    assert page.tensors() == before
     assert page.errors == []
 
 
@@ -264,11 +234,12 @@ def test_fifty_files_at_once(open_page, tmp_path):
             shutil.copy(sources[i % len(sources)], path)
         paths.append(path)
     page = open_page("?backend=wasm")
-    before = ready(page)
-    rows = add_files(page, paths)
+    page.wait_ready()
+    before = page.tensors()
+    rows = page.add_files(paths)
     states = [r["state"] for r in rows]
     assert states.count("error") == 5 and states.count("done") == 45
-    assert tensor_count(page) == before
+    assert page.tensors() == before
     assert page.page.locator("[data-testid=file-input]").is_enabled()
 
 
@@ -308,9 +279,10 @@ def test_model_choice_by_url_select_and_own_files(open_page, keras, tmp_path):
     f2f = json.loads((SITE_MODEL_DIR / "meso4-f2f" / "metadata.json").read_text())
 
     page = open_page("?backend=wasm&model=meso4-f2f")
-    before = ready(page)
+    page.wait_ready()
+    before = page.tensors()
     assert page.page.locator("[data-testid=model-name]").inner_text() == f2f["name"]
-    rows = add_files(page, fixtures)
+    rows = page.add_files(fixtures)
     np.testing.assert_allclose([float(r["p_real"]) for r in rows], keras("meso4-f2f", inputs),
                                atol=PIPELINE_TOLERANCE)
 
@@ -318,7 +290,7 @@ def test_model_choice_by_url_select_and_own_files(open_page, keras, tmp_path):
     incep = json.loads((SITE_MODEL_DIR / "mesoinception4-df" / "metadata.json").read_text())
     page.page.select_option("[data-testid=model-select]", "mesoinception4-df")
     page.page.locator("[data-testid=model-name]", has_text=incep["name"]).wait_for(timeout=60_000)
-    rows = add_files(page, fixtures[:1], start=len(fixtures))
+    rows = page.add_files(fixtures[:1])
     np.testing.assert_allclose([float(rows[0]["p_real"])], keras("mesoinception4-df", inputs[:1]),
                                atol=PIPELINE_TOLERANCE)
 
@@ -328,7 +300,7 @@ def test_model_choice_by_url_select_and_own_files(open_page, keras, tmp_path):
     page.page.set_input_files("[data-testid=own-model-input]", [str(p) for p in own])
     df_name = json.loads(own[1].read_text())["name"]
     page.page.locator("[data-testid=model-name]", has_text=df_name).wait_for(timeout=60_000)
-    rows = add_files(page, fixtures[:1], start=len(fixtures) + 1)
+    rows = page.add_files(fixtures[:1])
     np.testing.assert_allclose([float(rows[0]["p_real"])], keras("meso4-df", inputs[:1]),
                                atol=PIPELINE_TOLERANCE)
 
@@ -340,15 +312,15 @@ def test_model_choice_by_url_select_and_own_files(open_page, keras, tmp_path):
     page.page.set_input_files("[data-testid=own-model-input]", [str(own[0]), str(damaged), *map(str, own[2:])])
     page.page.locator("[data-testid=status]", has_text="sha256 does not match").wait_for()
     assert page.page.locator("[data-testid=model-name]").inner_text() == df_name
-    assert tensor_count(page) == before
+    assert page.tensors() == before
     assert page.foreign_requests() == []
 
 
 def test_export_json_csv_and_print_button(open_page):
     fixtures = sorted(FIXTURES.glob("*/*.jpg"))
     page = open_page("?backend=cpu")
-    ready(page)
-    rows = add_files(page, fixtures)
+    page.wait_ready()
+    rows = page.add_files(fixtures)
     with page.page.expect_download() as info:
         page.page.click("[data-testid=export-csv]")
     table = list(csv.DictReader(io.StringIO(open(info.value.path(), encoding="utf-8").read())))
@@ -368,7 +340,7 @@ def test_drop_and_paste_add_files(open_page):
     fixture = sorted((FIXTURES / "real").glob("*.jpg"))[0]
     data = base64.b64encode(fixture.read_bytes()).decode()
     page = open_page("?backend=wasm")
-    ready(page)
+    page.wait_ready()
     page.page.evaluate("""(data) => {
       const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
       const drop = new DataTransfer();
@@ -378,11 +350,9 @@ def test_drop_and_paste_add_files(open_page):
       paste.items.add(new File([bytes], 'image.png', { type: 'image/jpeg' }));
       document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: paste, bubbles: true, cancelable: true }));
     }""", data)
-    cards = page.page.locator("[data-testid=result]")
-    for i in range(2):
-        cards.nth(i).locator(DONE).wait_for(timeout=60_000)
-    assert [read_card(cards.nth(i))["file"] for i in range(2)] == ["dropped.jpg", "pasted-1.jpg"]
-    assert [read_card(cards.nth(i))["verdict"] for i in range(2)] == ["real", "real"]
+    rows = page.wait_cards(2)
+    assert [row["file"] for row in rows] == ["dropped.jpg", "pasted-1.jpg"]
+    assert [row["verdict"] for row in rows] == ["real", "real"]
 
 
 # WCAG 2.1 reflow (1.4.10): nothing scrolls sideways at 320 CSS px, nor at a
@@ -407,7 +377,7 @@ def assert_no_sideways_scroll(page, when):
 
 def test_keyboard_and_phone_width(open_page, tmp_path):
     page = open_page("?backend=wasm")
-    ready(page)
+    page.wait_ready()
     assert_no_sideways_scroll(page.page, "before any result")
     status = page.page.locator("[data-testid=status]")
     assert status.get_attribute("aria-live") == "polite"
@@ -424,7 +394,7 @@ def test_keyboard_and_phone_width(open_page, tmp_path):
                           size=(640, 480))).save(picture, quality=92)
     clip = face_clip(tmp_path / "faces.webm", faces[:2], seconds=2, fps=10)
     page.page.check("[data-testid=heatmap-toggle]")
-    add_files(page, [faces[3], picture, clip])
+    page.add_files([faces[3], picture, clip])
     cards = page.page.locator("[data-testid=result]")
     for i in range(2):
         cards.nth(i).locator("xpath=self::*[@data-heatmaps='done']").wait_for(timeout=90_000)
@@ -448,8 +418,8 @@ def test_unknown_model_is_reported(open_page):
 def test_automatic_backend_skips_software_webgl(open_page):
     """Here WebGL is SwiftShader (no GPU): chosen automatically, the page uses WASM."""
     page = open_page("")
-    ready(page)
-    renderer = page.page.evaluate("import('./js/backend.js').then((b) => b.webglRenderer())")
+    page.wait_ready()
+    renderer = page.page.evaluate("import('./js/engine/backend.js').then((b) => b.webglRenderer())")
     assert "SwiftShader" in renderer, renderer
     assert page.page.locator("[data-testid=backend]").text_content() == "wasm"
     why = page.page.locator("[data-testid=backend-why]").text_content()
@@ -458,7 +428,7 @@ def test_automatic_backend_skips_software_webgl(open_page):
     remembered = page.page.evaluate("JSON.parse(sessionStorage.getItem('mesonet-backend-choice'))")
     assert remembered["backend"] == "wasm" and remembered["why"] in why, remembered
     page.page.reload()
-    ready(page)
+    page.wait_ready()
     assert page.page.locator("[data-testid=backend]").text_content() == "wasm"
     assert page.page.locator("[data-testid=backend-why]").text_content() == why
     assert page.foreign_requests() == [] and page.errors == []
@@ -469,9 +439,9 @@ def test_backend_choice_measures_a_webgl_that_says_it_is_hardware(open_page):
     the choice then times WASM and WebGL and keeps the faster, saying so.
     Here WebGL is SwiftShader under that name, so WASM must win."""
     page = open_page("")
-    ready(page)
+    page.wait_ready()
     choice = page.page.evaluate(
-        "import('./js/backend.js').then(async (b) => { const c = await b.chooseBackend('Apple GPU');"
+        "import('./js/engine/backend.js').then(async (b) => { const c = await b.chooseBackend('Apple GPU');"
         " return { ...c, active: (await import('./vendor/tf.js')).getBackend() }; })")
     assert choice["backend"] == "wasm" and choice["active"] == "wasm", choice
     times = re.search(r"measured faster \(WebGL ([\d.]+) ms, WASM ([\d.]+) ms; Apple GPU\)", choice["why"])

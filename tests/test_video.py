@@ -3,7 +3,6 @@ end to end, clips made here from the fixture faces, several people, bad
 files, cancel, sampling settings, the timeline, heatmaps of a frame, exports,
 and tensors back to baseline."""
 import base64
-import json
 import wave
 
 import numpy as np
@@ -11,10 +10,11 @@ import pytest
 from PIL import Image
 
 from clips import face_clip, face_frames, read_frame, write_webm
-from conftest import CLIPS, FIXTURES, tensor_count
+from conftest import CLIPS, FIXTURES
 from convert import mesonet
 from convert.preprocess import to_input
-from test_site import band, ready
+from convert.site_page import CARD
+from test_site import band
 
 FINISHED = "xpath=self::*[@data-state='done' or @data-state='error' or @data-state='cancelled']"
 REAL_FACES = sorted((FIXTURES / "real").glob("*.jpg"))
@@ -27,16 +27,11 @@ DECODE_TOLERANCE = 5e-3
 PIPELINE_TOLERANCE = 1e-4
 
 
-def add_videos(page, paths, start=0, timeout=180_000):
-    """Add files, wait for their cards to finish, return the card locators."""
-    page.page.set_input_files("[data-testid=file-input]", [str(p) for p in paths])
-    cards = page.page.locator("[data-testid=result]")
-    found = []
-    for i in range(start, start + len(paths)):
-        card = cards.nth(i)
-        card.locator(FINISHED).wait_for(timeout=timeout)
-        found.append(card)
-    return found
+def add_videos(page, paths, timeout=180_000):
+    """Add files through the picker; once each card is finished, the new cards' locators."""
+    start = page.page.locator(CARD).count()
+    page.add_files(paths, states=("done", "error", "cancelled"), timeout_ms=timeout)
+    return [page.card(start + i) for i in range(len(paths))]
 
 
 def frame_rows(card):
@@ -44,12 +39,6 @@ def frame_rows(card):
     return card.locator("[data-testid=frame]").evaluate_all(
         "rows => rows.map((r) => [Number(r.dataset.time),"
         " r.dataset.pReal === undefined ? null : Number(r.dataset.pReal)])")
-
-
-def export_json(page):
-    with page.page.expect_download() as info:
-        page.page.click("[data-testid=export-json]")
-    return json.loads(open(info.value.path(), encoding="utf-8").read())
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +69,8 @@ def worker_tensors(cards):
 @pytest.mark.parametrize("name", sorted(CLIPS))
 def test_dataset_clips_end_to_end(open_page, site_model, name):
     page = open_page("?backend=wasm")
-    before = ready(page)
+    page.wait_ready()
+    before = page.tensors()
     (card,) = add_videos(page, [CLIPS[name]])
     assert card.get_attribute("data-kind") == "video" and card.get_attribute("data-state") == "done"
     assert card.get_attribute("data-engine") == "worker", card.get_attribute("data-engine-why")
@@ -96,7 +86,7 @@ def test_dataset_clips_end_to_end(open_page, site_model, name):
         assert p_real == pytest.approx(np.mean(scores), abs=1e-9), "one person: the mean over frames with a face"
     if name == "ffpp_fake":
         assert card.get_attribute("data-verdict") == "fake"
-    assert tensor_count(page) == before
+    assert page.tensors() == before
     assert page.errors == [] and page.foreign_requests() == []
 
 
@@ -114,10 +104,10 @@ def page_frame(page, card, time, reader):
     data = page.page.evaluate("""async ([url, time, reader]) => {
       let bitmap;
       if (reader === 'webcodecs') {
-        const { decodeFrame } = await import('./js/video-decode.js');
+        const { decodeFrame } = await import('./js/engine/video-decode.js');
         bitmap = await decodeFrame(await (await fetch(url)).blob(), time);
       } else {
-        const { grabVideoFrame } = await import('./js/video-frames.js');
+        const { grabVideoFrame } = await import('./js/sources/video-frames.js');
         bitmap = await grabVideoFrame(url, time);
       }
       const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
@@ -137,9 +127,9 @@ def test_frame_scores_equal_keras_on_the_same_frames_and_boxes(open_page, keras_
     """Each frame's faces, scored in the page, equal Keras on the same pixels
     (the frame as the page's decoder gives it) and the same boxes."""
     page = open_page("?backend=wasm")
-    ready(page)
+    page.wait_ready()
     (card,) = add_videos(page, [made_clip])
-    (result,) = export_json(page)["results"]
+    (result,) = page.export_json()["results"]
     assert result["kind"] == "video" and len(result["frames"]) == 3
     assert result["reader"] == card.get_attribute("data-reader") == "webcodecs", "a VP8 WebM is read with WebCodecs"
     assert result["reader_switched"] is None and {f["reader"] for f in result["frames"]} == {"webcodecs"}
@@ -158,10 +148,10 @@ def test_frame_scores_of_an_h264_clip_equal_keras_on_opencvs_frames(open_page, k
     """The FF++ H.264 clip: the page's frames (Chromium's decoder) against
     OpenCV's decoding of the same frames, scored on the same boxes."""
     page = open_page("?backend=wasm")
-    ready(page)
+    page.wait_ready()
     clip = CLIPS["ffpp_fake"]
     add_videos(page, [clip])
-    (result,) = export_json(page)["results"]
+    (result,) = page.export_json()["results"]
     assert result["kind"] == "video" and len(result["frames"]) == 30
     inputs, page_scores = [], []
     for frame in result["frames"][::5]:
@@ -181,7 +171,7 @@ def test_clip_of_a_fixture_face_agrees_with_the_still_image(open_page, tmp_path,
     Image.fromarray(face_frames([face], 1, drift=0)[0]).save(still)
     clip = face_clip(tmp_path / f"clip-{face.stem}.webm", [face], drift=0)
     page = open_page("?backend=wasm")
-    ready(page)
+    page.wait_ready()
     image_card, video_card = add_videos(page, [still, clip])
     image_p = float(image_card.get_attribute("data-p-real"))
     _, scores, video_p = check_consistent(video_card, site_model["thresholds"])
@@ -193,10 +183,10 @@ def test_clip_of_a_fixture_face_agrees_with_the_still_image(open_page, tmp_path,
 def test_two_people_are_followed_apart_and_the_most_suspicious_decides(open_page, tmp_path, site_model):
     clip = face_clip(tmp_path / "two.webm", [REAL_FACES[1], FAKE_FACES[1]], seconds=4)
     page = open_page("?backend=wasm")
-    ready(page)
+    page.wait_ready()
     (card,) = add_videos(page, [clip])
     assert card.get_attribute("data-frames") == "4"
-    (result,) = export_json(page)["results"]
+    (result,) = page.export_json()["results"]
     people = {}
     for frame in result["frames"]:
         assert len(frame["faces"]) == 2
@@ -217,14 +207,15 @@ def test_video_without_faces_gets_a_no_face_result(open_page, tmp_path):
     noise = [rng.integers(0, 255, (240, 320, 3), dtype=np.uint8) for _ in range(40)]
     clip = write_webm(tmp_path / "noise.webm", noise, 10)
     page = open_page("?backend=wasm")
-    before = ready(page)
+    page.wait_ready()
+    before = page.tensors()
     (card,) = add_videos(page, [clip])
     assert card.get_attribute("data-state") == "done"
     assert card.get_attribute("data-verdict") == "no-face" and card.get_attribute("data-p-real") is None
     rows = frame_rows(card)
     assert len(rows) == 4 and all(p is None for _, p in rows)
     assert "No face found" in card.inner_text()
-    assert tensor_count(page) == before
+    assert page.tensors() == before
 
 
 def test_frames_without_a_face_stay_on_the_timeline(open_page, tmp_path):
@@ -234,7 +225,7 @@ def test_frames_without_a_face_stay_on_the_timeline(open_page, tmp_path):
     grey = np.full((480, 640, 3), 128, np.uint8)
     clip = write_webm(tmp_path / "leaves.webm", face_frames([REAL_FACES[0]], 20) + [grey] * 20, 10)
     page = open_page("?backend=wasm")
-    ready(page)
+    page.wait_ready()
     (card,) = add_videos(page, [clip])
     rows = frame_rows(card)
     assert [p is None for _, p in rows] == [False, False, True, True]
@@ -286,7 +277,8 @@ def test_bad_videos_each_get_a_clear_card_and_the_others_finish(open_page, tmp_p
     import cv2
 
     page = open_page("?backend=wasm")
-    before = ready(page)
+    page.wait_ready()
+    before = page.tensors()
     files = {}
     noise = np.random.default_rng(1).integers(0, 255, 50_000, dtype=np.uint8)
     files["corrupt.mp4"] = b"\x00\x00\x00\x18ftypmp42" + bytes(noise)
@@ -329,7 +321,7 @@ def test_bad_videos_each_get_a_clear_card_and_the_others_finish(open_page, tmp_p
         assert "could not be decoded" in truncated.inner_text() or int(truncated.get_attribute("data-frames")) > 0
     assert by_name["good.webm"].get_attribute("data-state") == "done"
     assert by_name["good.webm"].get_attribute("data-verdict") == "real"
-    assert tensor_count(page) == before
+    assert page.tensors() == before
     analysed = [c for c in cards if c.get_attribute("data-worker-tensors") is not None]
     assert len(set(worker_tensors(analysed))) == 1, "failed videos leave no tensors in the worker"
     assert page.errors == [] and page.foreign_requests() == []
@@ -340,7 +332,7 @@ def test_an_hour_long_video_is_sampled_within_bounds(open_page, tmp_path):
     tiles = [rng.integers(0, 255, (48, 64, 3), dtype=np.uint8) for _ in range(8)]
     clip = write_webm(tmp_path / "hour.webm", [tiles[i % 8] for i in range(3600)], 1)
     page = open_page("?backend=wasm")
-    ready(page)
+    page.wait_ready()
     (card,) = add_videos(page, [clip])
     rows = frame_rows(card)
     assert card.get_attribute("data-frames") == "64" and len(rows) == 64
@@ -356,7 +348,8 @@ def test_sampling_settings_and_cancel_mid_video(open_page, tmp_path):
     ten = face_clip(tmp_path / "ten-seconds.webm", [REAL_FACES[0]], seconds=10, fps=5)
     thirty = face_clip(tmp_path / "thirty-seconds.webm", [FAKE_FACES[0]], seconds=30, fps=10)
     page = open_page("?backend=wasm")
-    before = ready(page)
+    page.wait_ready()
+    before = page.tensors()
     page.page.fill("[data-testid=video-rate]", "2")
     page.page.fill("[data-testid=video-max-frames]", "5")
     (card,) = add_videos(page, [ten])
@@ -379,7 +372,7 @@ def test_sampling_settings_and_cancel_mid_video(open_page, tmp_path):
     image = page.page.locator("[data-testid=result]").nth(2)
     image.locator(FINISHED).wait_for(timeout=60_000)
     assert image.get_attribute("data-state") == "done", "the next file still runs"
-    assert tensor_count(page) == before
+    assert page.tensors() == before
     first = page.page.locator("[data-testid=result]").nth(0)
     assert len(set(worker_tensors([first, video]))) == 1, "cancelling leaves no tensors in the worker"
 
@@ -397,12 +390,13 @@ def test_without_workers_videos_are_analysed_on_the_page_with_the_same_scores(ch
                 context.add_init_script("delete window.Worker")
             page = RecordedPage(context.new_page(), site_url)
             page.page.goto(f"{site_url}/index.html?backend=wasm")
-            before = ready(page)
+            page.wait_ready()
+            before = page.tensors()
             (card,) = add_videos(page, [clip])
             assert card.get_attribute("data-engine") == where, card.get_attribute("data-engine-why")
             assert card.get_attribute("data-state") == "done"
             scores[where] = [p for _, p in frame_rows(card)]
-            assert tensor_count(page) == before
+            assert page.tensors() == before
             assert page.errors == []
         finally:
             context.close()
@@ -419,12 +413,13 @@ def analyse_on(chromium, site_dir, clip):
         try:
             page = RecordedPage(context.new_page(), url)
             page.page.goto(f"{url}/index.html?backend=wasm")
-            before = ready(page)
+            page.wait_ready()
+            before = page.tensors()
             (card,) = add_videos(page, [clip])
             assert card.get_attribute("data-state") == "done"
-            (result,) = export_json(page)["results"]
+            (result,) = page.export_json()["results"]
             assert result["reader"] == card.get_attribute("data-reader")
-            assert tensor_count(page) == before
+            assert page.tensors() == before
             assert page.errors == [] and page.foreign_requests() == []
             return result
         finally:
@@ -489,7 +484,8 @@ def test_a_decoder_failing_mid_video_hands_the_rest_to_the_video_element(chromiu
 def test_timeline_click_seeks_and_shows_the_frame_with_its_heatmap(open_page, tmp_path, site_model):
     clip = face_clip(tmp_path / "face.webm", [FAKE_FACES[1]], seconds=4)
     page = open_page("?backend=wasm")
-    before = ready(page)
+    page.wait_ready()
+    before = page.tensors()
     (card,) = add_videos(page, [clip])
     rows = frame_rows(card)
     point = card.locator("[data-testid=timeline] circle").nth(2)
@@ -518,7 +514,7 @@ def test_timeline_click_seeks_and_shows_the_frame_with_its_heatmap(open_page, tm
     assert detail.get_attribute("data-heatmaps") is None, "the new frame's maps are not drawn yet"
     detail.locator("xpath=self::*[@data-heatmaps='done']").wait_for(timeout=60_000)
     assert detail.locator("[data-testid=face] [data-testid=heatmap]").count() == 1
-    assert tensor_count(page) == before
+    assert page.tensors() == before
     assert page.errors == []
 
 
@@ -528,9 +524,9 @@ def test_video_results_in_the_json_and_csv_exports(open_page, tmp_path):
 
     clip = face_clip(tmp_path / "face.webm", [REAL_FACES[1]], seconds=3)
     page = open_page("?backend=wasm")
-    ready(page)
+    page.wait_ready()
     (card,) = add_videos(page, [clip])
-    (result,) = export_json(page)["results"]
+    (result,) = page.export_json()["results"]
     assert result["kind"] == "video" and result["p_real"] == float(card.get_attribute("data-p-real"))
     assert [f["time"] for f in result["frames"]] == [t for t, _ in frame_rows(card)]
     assert result["face_share"] == 1.0 and result["spread"]["min"] <= result["p_real"] <= result["spread"]["max"]

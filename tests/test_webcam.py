@@ -102,7 +102,7 @@ def wait_processed(page, count):
 def idle_tensors(page):
     """The engine's tensor count at a moment when no live frame is being processed."""
     return page.evaluate(f"""async () => {{
-      const engine = await (await import('./js/main.js')).engine;
+      const engine = await (await import('./js/app/main.js')).engine;
       const score = document.querySelector('{LIVE}');
       for (;;) {{
         if (score.dataset.busy !== 'true') return engine.tensors();

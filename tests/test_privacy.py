@@ -1,12 +1,14 @@
 """Privacy of a whole user session (issue 6): everything a visitor does in one
 page, while every request, WebSocket, beacon and form submission is recorded.
 The only traffic allowed is same-origin GETs of the site's own static files
-(blob: and data: URLs the page makes itself are local reads).
+(blob: and data: URLs the page makes itself are local reads). And the page's
+Content-Security-Policy, which enforces that, and hostile file names.
 
 Run with `-rP` to see the request log (the distinct paths) of a passing run."""
 import csv
 import io
 import json
+import re
 import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -20,6 +22,7 @@ from convert import browser, y4m
 DONE = "xpath=self::*[@data-state='done']"
 REAL_FACES = sorted((FIXTURES / "real").glob("*.jpg"))
 FAKE_FACES = sorted((FIXTURES / "df").glob("*.jpg"))
+FACE = REAL_FACES[0]
 
 # Counts every way a page could send data without a request we would see as
 # one: navigator.sendBeacon (stubbed, so a beacon is counted, never sent),
@@ -243,3 +246,41 @@ def test_webcam_session_sends_no_frame(chromium, site_url, tmp_path):
         s.close()
     finally:
         camera_browser.close()
+
+
+def test_content_security_policy_allows_only_this_site():
+    html = (SITE_DIR / "index.html").read_text()
+    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html).group(1)
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
+    assert directives["default-src"] == "'self'"
+    # blob: only for TF.js's WASM threads, which start from a script it makes in memory
+    assert directives["script-src"] == "'self' 'wasm-unsafe-eval' blob:"
+    assert directives["worker-src"] == "'self' blob:"
+    assert directives["connect-src"] == "'self'" and directives["form-action"] == "'none'"
+    assert "unsafe-inline" not in policy and "http" not in policy
+    assert not re.search(r"<script(?![^>]*\bsrc=)", html), "inline script in index.html"
+
+
+def test_page_runs_under_its_policy_without_violations(open_page):
+    page = open_page("?backend=wasm")
+    messages = []
+    page.page.on("console", lambda m: messages.append(m.text))
+    page.wait_ready()
+    page.add_files([FACE], states=("done",))
+    assert not [m for m in messages if "Content Security Policy" in m], messages
+    assert page.foreign_requests() == []
+
+
+def test_hostile_file_name_is_shown_as_text(open_page, tmp_path):
+    hostile = tmp_path / "<img src=x onerror=alert(1)>.jpg"
+    shutil.copy(FACE, hostile)
+    page = open_page("?backend=wasm")
+    dialogs = []
+    page.page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.wait_ready()
+    page.add_files([hostile], states=("done",))
+    card = page.page.locator("[data-testid=result]").last
+    assert card.get_attribute("data-file") == hostile.name
+    assert hostile.name in card.inner_text()
+    assert page.page.locator("img[src=x]").count() == 0
+    assert dialogs == [] and page.errors == []

@@ -1,6 +1,6 @@
 """Offline use after one visit, clean cache replacement on a new deployment,
-cross-origin isolation from the second visit, serving from a sub-path, the
-Content-Security-Policy and hostile file names."""
+cross-origin isolation from the second visit, serving from a sub-path.
+(The page's Content-Security-Policy: tests/test_privacy.py.)"""
 import re
 import shutil
 import subprocess
@@ -10,12 +10,9 @@ import pytest
 from clips import face_clip
 from conftest import FIXTURES, ROOT, SITE_DIR
 from convert import webserver
+from convert.site_page import SitePage
 
 FACE = sorted((FIXTURES / "real").glob("*.jpg"))[0]
-
-
-def wait_ready(page):
-    page.locator("[data-testid=status][data-state=ready]").wait_for(timeout=60_000)
 
 
 def wait_controlled(page):
@@ -25,10 +22,8 @@ def wait_controlled(page):
 
 
 def analyse_one(page, path):
-    page.set_input_files("[data-testid=file-input]", str(path))
-    card = page.locator("[data-testid=result]").last
-    card.locator("xpath=self::*[@data-state='done']").wait_for(timeout=60_000)
-    return float(card.get_attribute("data-p-real"))
+    """P(real) of one more file, through the picker (page: a Playwright page)."""
+    return SitePage(page).add_files([path], states=("done",), timeout_ms=60_000)[0]["p_real"]
 
 
 def cache_names(page):
@@ -50,7 +45,7 @@ def first_visit(chromium, url):
     context = chromium.new_context()
     page = context.new_page()
     page.goto(f"{url}/index.html?backend=wasm")
-    wait_ready(page)
+    SitePage(page).wait_ready()
     wait_controlled(page)
     return context, page
 
@@ -61,7 +56,7 @@ def test_works_offline_after_one_visit(chromium, site_copy):
         online_score = analyse_one(page, FACE)
         context.set_offline(True)
         page.reload()
-        wait_ready(page)
+        SitePage(page).wait_ready()
         assert analyse_one(page, FACE) == online_score
         context.close()
 
@@ -86,7 +81,7 @@ def test_new_deployment_replaces_the_old_cache(chromium, site_copy):
             arg=f"mesonet-{version}", timeout=60_000)
         assert cache_names(page) != first
         page.reload()
-        wait_ready(page)
+        SitePage(page).wait_ready()
         served = page.evaluate("fetch('css/style.css').then((r) => r.text())")
         assert "deployment 2" in served
         context.close()
@@ -108,13 +103,13 @@ def test_a_model_exported_later_is_listed_for_returning_visitors(chromium, site_
         export("meso4-f2f", site_copy / "model" / "my-retrained", model_id="my-retrained",
                name="My retrained Meso-4", check_parity=False, log=lambda _: None)
         page.reload()
-        wait_ready(page)
+        SitePage(page).wait_ready()
         assert "my-retrained" in model_options(page)
         page.select_option("[data-testid=model-select]", "my-retrained")
         page.locator("[data-testid=model-name]", has_text="My retrained Meso-4").wait_for(timeout=60_000)
         context.set_offline(True)
         page.goto(f"{url}/index.html?backend=wasm&model=my-retrained")
-        wait_ready(page)
+        SitePage(page).wait_ready()
         assert page.text_content("[data-testid=model-name]") == "My retrained Meso-4"
         context.close()
 
@@ -133,7 +128,7 @@ def test_second_visit_is_isolated_and_wasm_uses_threads(chromium, site_copy, tmp
         for visit in ("first", "second"):
             if visit == "second":
                 page.reload()
-                wait_ready(page)
+                SitePage(page).wait_ready()
             video = analyse_one(page, clip)
             card = page.locator("[data-testid=result]").last
             assert card.get_attribute("data-engine") == "worker", card.get_attribute("data-engine-why")
@@ -168,7 +163,7 @@ def test_wasm_falls_back_to_one_thread_when_its_threads_cannot_start(chromium, s
         page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
         page.on("worker", lambda w: w.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None))
         page.goto(url + "/")
-        wait_ready(page)
+        SitePage(page).wait_ready()
         assert page.evaluate("crossOriginIsolated")
         assert page.text_content("[data-testid=backend]") == "wasm"
         assert page.get_attribute("[data-testid=threads]", "data-threads") == "1"
@@ -184,48 +179,10 @@ def test_site_works_from_a_sub_path(chromium, site_copy):
         requests = []
         page.on("request", lambda r: requests.append(r.url))
         page.goto(f"{url}/mesonet-web/")
-        wait_ready(page)
+        SitePage(page).wait_ready()
         assert 0 <= analyse_one(page, FACE) <= 1
         wait_controlled(page)
         scope = page.evaluate("navigator.serviceWorker.getRegistration().then((r) => r.scope)")
         assert scope == f"{url}/mesonet-web/"
         assert all(r.startswith(f"{url}/mesonet-web/") for r in requests if r.startswith("http"))
         context.close()
-
-
-def test_content_security_policy_allows_only_this_site():
-    html = (SITE_DIR / "index.html").read_text()
-    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html).group(1)
-    directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
-    assert directives["default-src"] == "'self'"
-    # blob: only for TF.js's WASM threads, which start from a script it makes in memory
-    assert directives["script-src"] == "'self' 'wasm-unsafe-eval' blob:"
-    assert directives["worker-src"] == "'self' blob:"
-    assert directives["connect-src"] == "'self'" and directives["form-action"] == "'none'"
-    assert "unsafe-inline" not in policy and "http" not in policy
-    assert not re.search(r"<script(?![^>]*\bsrc=)", html), "inline script in index.html"
-
-
-def test_page_runs_under_its_policy_without_violations(open_page):
-    page = open_page("?backend=wasm")
-    messages = []
-    page.page.on("console", lambda m: messages.append(m.text))
-    wait_ready(page.page)
-    analyse_one(page.page, FACE)
-    assert not [m for m in messages if "Content Security Policy" in m], messages
-    assert page.foreign_requests() == []
-
-
-def test_hostile_file_name_is_shown_as_text(open_page, tmp_path):
-    hostile = tmp_path / "<img src=x onerror=alert(1)>.jpg"
-    shutil.copy(FACE, hostile)
-    page = open_page("?backend=wasm")
-    dialogs = []
-    page.page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    wait_ready(page.page)
-    analyse_one(page.page, hostile)
-    card = page.page.locator("[data-testid=result]").last
-    assert card.get_attribute("data-file") == hostile.name
-    assert hostile.name in card.inner_text()
-    assert page.page.locator("img[src=x]").count() == 0
-    assert dialogs == [] and page.errors == []
