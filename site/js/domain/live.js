@@ -24,7 +24,7 @@ export const TRACK_MIN_IOU = 0.3;
 /** Frames per second are counted over the processed frames of this window. */
 export const FPS_WINDOW_MS = 2000;
 
-/** @typedef {{ x: number, y: number, w: number, h: number }} Box */
+/** @typedef {import('./faces.js').Box} Box */
 /**
  * @typedef {{ box: Box, face: Box|null, pReal: number }} FrameFace one scored face of a frame
  * @typedef {{ id: number, box: Box, face: Box|null, pReal: number, raw: number,

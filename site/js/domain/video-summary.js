@@ -32,7 +32,7 @@ export const TRACK_MAX_SHIFT = 0.75;
 export const MIN_TRACK_SHARE = 0.25;
 
 /**
- * @typedef {{ x: number, y: number, w: number, h: number }} Box
+ * @typedef {import('./faces.js').Box} Box
  * @typedef {{ box: Box, pReal: number }} FrameFace
  * @typedef {{ time: number, faces: FrameFace[], error?: string|null }} Frame error: the frame
  *   could not be read (it has no faces and does not count as a frame looked at)
