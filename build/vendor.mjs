@@ -18,17 +18,19 @@ const wasmDist = join(root, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
-await build({
-  entryPoints: [join(root, 'build', 'vendor-entry.js')],
-  outfile: join(out, 'tf.js'),
-  bundle: true,
-  format: 'esm',
-  platform: 'browser',
-  target: 'es2020',
-  minify: true,
-  legalComments: 'linked',
-  logLevel: 'warning',
-});
+/**
+ * One ES module bundle for the browser, minified, from build/<entry> into out/<file>.
+ * @param {string} entry @param {string} file @param {object} options esbuild's, besides
+ */
+function bundle(entry, file, options) {
+  return build({
+    entryPoints: [join(root, 'build', entry)], outfile: join(out, file),
+    bundle: true, format: 'esm', platform: 'browser', target: 'es2020', minify: true, logLevel: 'warning',
+    ...options,
+  });
+}
+
+await bundle('vendor-entry.js', 'tf.js', { legalComments: 'linked' });
 
 // Types for the checker (jsconfig.json, `tsc`): each bundle's .d.ts re-exports
 // its entry's packages, whose own types come with them (never loaded by the page).
@@ -40,17 +42,9 @@ writeFileSync(join(out, 'mediabunny.d.ts'), readFileSync(join(root, 'build', 'me
 // notice (where its source is) beside it.
 const mediabunny = join(root, 'node_modules', 'mediabunny');
 const mediabunnyVersion = JSON.parse(readFileSync(join(mediabunny, 'package.json'), 'utf8')).version;
-await build({
-  entryPoints: [join(root, 'build', 'mediabunny-entry.js')],
-  outfile: join(out, 'mediabunny.js'),
-  bundle: true,
-  format: 'esm',
-  platform: 'browser',
-  target: 'es2020',
-  minify: true,
+await bundle('mediabunny-entry.js', 'mediabunny.js', {
   legalComments: 'eof',
   banner: { js: `/*! mediabunny ${mediabunnyVersion} (MPL-2.0), unmodified: see NOTICE-mediabunny.txt beside this file */` },
-  logLevel: 'warning',
 });
 copyFileSync(join(mediabunny, 'LICENSE'), join(out, 'LICENSE-mediabunny.txt'));
 copyFileSync(join(root, 'build', 'notices', 'NOTICE-mediabunny.txt'), join(out, 'NOTICE-mediabunny.txt'));
@@ -73,17 +67,7 @@ for (const name of ['NOTICE-BlazeFace.txt', 'LICENSE-Apache-2.0.txt']) {
   copyFileSync(join(root, 'build', 'notices', name), join(out, 'face-models', name));
 }
 // SHA-256 in slices for files too large to read whole (site/js/domain/file-hash.js).
-await build({
-  entryPoints: [join(root, 'build', 'sha256-entry.js')],
-  outfile: join(out, 'sha256.js'),
-  bundle: true,
-  format: 'esm',
-  platform: 'browser',
-  target: 'es2020',
-  minify: true,
-  legalComments: 'eof',
-  logLevel: 'warning',
-});
+await bundle('sha256-entry.js', 'sha256.js', { legalComments: 'eof' });
 copyFileSync(join(root, 'node_modules', '@noble', 'hashes', 'LICENSE'), join(out, 'sha256.LICENSE.txt'));
 writeFileSync(join(out, 'sha256.d.ts'), readFileSync(join(root, 'build', 'sha256-entry.js'), 'utf8'));
 
