@@ -6,6 +6,7 @@ import re
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from conftest import FIXTURES, ROOT, SITE_DIR
 from convert import mesonet, webserver
@@ -87,3 +88,52 @@ def test_engine_calls(open_page, keras_df):
     assert result["refused"] == {
         "input": True, "message": "This file could not be read as an image: the JPEG data is damaged or incomplete."}
     assert result["leaked"] == 0
+
+
+@pytest.mark.parametrize("backend", ["wasm", "cpu"])
+def test_model_input_equals_python_to_input(open_page, tmp_path, backend):
+    """engine/preprocess.js cropToInput gives exactly convert/preprocess.py's
+    to_input: the whole picture, boxes of odd sizes and places, and a picture
+    above the size that is gathered pixel by pixel (lossless PNGs: the same
+    pixels in both decoders)."""
+    cases = []
+    for width, height, boxes in ((224, 224, [None]), (343, 301, [None, (17, 5, 260, 260), (42, 0, 301, 301)]),
+                                 (640, 480, [(333, 101, 97, 97), (0, 0, 640, 480)]),
+                                 (2100, 2060, [None])):
+        y, x = np.mgrid[0:height, 0:width]
+        # neighbours differ in every channel: a pixel read one off shows
+        rgb = np.stack([x % 251, y % 241, (7 * x + 13 * y) % 256], axis=-1).astype(np.uint8)
+        path = tmp_path / f"{width}x{height}.png"
+        Image.fromarray(rgb).save(path)
+        for box in boxes:
+            cases.append((path, box or (0, 0, width, height)))
+    page = open_page(f"?backend={backend}")
+    page.wait_ready()
+    got = page.page.evaluate("""async ({ backend, cases }) => {
+      const { initBackend } = await import('./js/engine/backend.js');
+      const { cropToInput, decodeImage } = await import('./js/engine/preprocess.js');
+      const tf = await import('./vendor/tf.js');
+      await initBackend(backend);
+      const spec = (await (await fetch('./model/meso4-df/metadata.json')).json()).input;
+      const out = [];
+      for (const { data, box: [x, y, w, h] } of cases) {
+        const blob = new Blob([Uint8Array.from(atob(data), (c) => c.charCodeAt(0))], { type: 'image/png' });
+        const bitmap = await decodeImage(blob);
+        const input = await cropToInput(bitmap, spec, { x, y, w, h });
+        const bytes = new Uint8Array((await input.data()).buffer);
+        let text = '';
+        for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+        out.push({ shape: input.shape, values: btoa(text), backend: tf.getBackend() });
+        input.dispose();
+        bitmap.close();
+      }
+      return { out, tensors: tf.memory().numTensors };
+    }""", {"backend": backend, "cases": [{"data": base64.b64encode(p.read_bytes()).decode(), "box": list(b)}
+                                        for p, b in cases]})
+    assert got["tensors"] == 0
+    for (path, box), row in zip(cases, got["out"]):
+        assert row["backend"] == backend
+        expected = to_input(decode(path), box)
+        assert row["shape"] == list(expected.shape)
+        np.testing.assert_array_equal(np.frombuffer(base64.b64decode(row["values"]), np.float32).reshape(expected.shape), expected,
+                                      err_msg=f"{path.name} {box}")

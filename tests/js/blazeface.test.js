@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  KEYPOINTS, MODELS, ROW_LENGTH, anchors, cutByTile, decode, letterbox, logit, overlap, sigmoid,
+  KEYPOINTS, MODELS, ROW_LENGTH, anchors, cutByTile, decode, inputValues, letterbox, logit, overlap, sigmoid,
   suppress, tiles, tilesFor, toSource,
 } from '../../site/js/engine/blazeface.js';
 
@@ -139,4 +139,12 @@ test('cutByTile: boxes touching an inner edge of a tile, not the picture edge', 
   const right = { x: 840, y: 0, width: 1080, height: 1080 };
   assert.equal(cutByTile({ x: 841, y: 500, width: 80, height: 80 }, right, 1920, 1080), true);
   assert.equal(cutByTile({ x: 1840, y: 1000, width: 80, height: 80 }, right, 1920, 1080), false);
+});
+
+test('inputValues: RGB scaled to [-1, 1] in float32 steps, alpha dropped', () => {
+  const rgba = Uint8ClampedArray.from([0, 255, 51, 9, 128, 1, 254, 200]);
+  const f = Math.fround;
+  const step = (v) => f(f(v / 127.5) - 1); // TF.js: div, then sub, each rounded to float32
+  assert.deepEqual([...inputValues(rgba)], [0, 255, 51, 128, 1, 254].map(step));
+  assert.deepEqual([...inputValues(rgba)].slice(0, 2), [-1, 1]);
 });

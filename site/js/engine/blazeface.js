@@ -47,6 +47,25 @@ export const MODELS = Object.freeze({
 });
 
 /**
+ * The model's input from its square of RGBA pixels: R, G, B of each pixel
+ * (alpha dropped) scaled to [-1, 1] as MediaPipe feeds BlazeFace (measured:
+ * [0, 1] and [-0.5, 1.5] find fewer small faces and score a flower higher),
+ * in float32 as TF.js computes x / 127.5 - 1.
+ * @param {ArrayLike<number>} rgba
+ * @returns {Float32Array} [size * size * 3]
+ */
+export function inputValues(rgba) {
+  const out = new Float32Array((rgba.length / 4) * 3);
+  for (let i = 0, k = 0; i < rgba.length; i += 4, k += 3) {
+    out[k] = BY_VALUE[rgba[i]];
+    out[k + 1] = BY_VALUE[rgba[i + 1]];
+    out[k + 2] = BY_VALUE[rgba[i + 2]];
+  }
+  return out;
+}
+const BY_VALUE = Float32Array.from({ length: 256 }, (_, v) => Math.fround(v / 127.5) - 1);
+
+/**
  * Anchor centres, in input pixels, in the model's row order.
  * @param {AnchorSpec} spec
  * @returns {Float32Array} [x0, y0, x1, y1, ...]

@@ -12,7 +12,7 @@
  */
 import * as tf from '../../vendor/tf.js';
 import {
-  MODELS, ROW_LENGTH, anchors, cutByTile, decode, letterbox, suppress, tilesFor, toSource,
+  MODELS, ROW_LENGTH, anchors, cutByTile, decode, inputValues, letterbox, suppress, tilesFor, toSource,
 } from './blazeface.js';
 
 /**
@@ -103,10 +103,8 @@ export async function loadFaceDetector({ model: spec = MODELS.back, base, tiling
       view.offsetX, view.offsetY, view.drawWidth, view.drawHeight);
     const pixels = ctx.getImageData(0, 0, inputSize, inputSize);
     const rows = tf.tidy(() => {
-      // Colours to [-1, 1], as MediaPipe feeds BlazeFace (measured: [0, 1] and
-      // [-0.5, 1.5] find fewer small faces and score a flower higher).
-      const input = tf.sub(tf.div(tf.cast(tf.browser.fromPixels(pixels, 3), 'float32'), 127.5), 1);
-      return rowsOf(/** @type {tf.Tensor|tf.Tensor[]} */ (model.execute(tf.expandDims(input, 0))));
+      const input = tf.tensor4d(inputValues(pixels.data), [1, inputSize, inputSize, 3]);
+      return rowsOf(/** @type {tf.Tensor|tf.Tensor[]} */ (model.execute(input)));
     });
     try {
       const values = /** @type {Float32Array} */ (await rows.data());

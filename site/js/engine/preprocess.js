@@ -4,14 +4,16 @@
  * decode (EXIF orientation applied, no colour conversion) -> crop a pixel box
  * -> resize to metadata.input.size with metadata.input.resize -> / scale.
  *
- * Large crops (a face in a 10000x10000 photo, or a whole large image) never
- * become a full-size tensor: nearest-neighbour resizing reads only one source
- * pixel per output pixel, so those rows and columns are gathered with exact
- * 1:1 canvas copies first (nearestIndices is TF's own index rule), giving the
- * very same input.
+ * Nearest-neighbour resizing (MesoNet's) reads one source pixel per input
+ * pixel: on WASM and CPU those are picked from the crop's pixels in
+ * JavaScript (nearest.js, TF's own index rule), the very same numbers as
+ * TF.js's fromPixels -> resize -> divide; WebGL resizes on its texture.
+ * Large crops (a face in a 10000x10000 photo, or a whole large image) are
+ * never read whole: the rows and columns the resize reads are gathered with
+ * exact 1:1 canvas copies first.
  */
 import * as tf from '../../vendor/tf.js';
-import { nearestIndices } from './nearest.js';
+import { nearestIndices, nearestInput } from './nearest.js';
 
 /**
  * Decode an image file the way the Python reference does.
@@ -62,7 +64,6 @@ export const GATHER_ABOVE = 2048 * 2048;
  * @returns {Promise<tf.Tensor3D>}
  */
 export async function cropToInput(source, spec, box) {
-  const whole = box.x === 0 && box.y === 0 && box.w === source.width && box.h === source.height;
   if (box.w * box.h > GATHER_ABOVE && spec.resize.method === 'nearest') {
     const [outH, outW] = spec.size;
     const rows = nearestIndices(box.h, outH, spec.resize.half_pixel_centers);
@@ -77,63 +78,67 @@ export async function cropToInput(source, spec, box) {
     cols.forEach((c, j) => gctx.drawImage(strip, c, 0, 1, outH, j, 0, 1, outH));
     const gathered = grid.transferToImageBitmap();
     try {
-      return toInput(gathered, spec); // nearest resize of SxS to SxS: the identity
+      // nearest resize of SxS to SxS: the identity
+      return await toInput(gathered, spec, { x: 0, y: 0, w: outW, h: outH });
     } finally {
       gathered.close();
     }
   }
-  if (whole) return toInput(source, spec);
-  const piece = await createImageBitmap(source, box.x, box.y, box.w, box.h, {
-    colorSpaceConversion: 'none', premultiplyAlpha: 'none',
-  });
-  try {
-    return toInput(piece, spec);
-  } finally {
-    piece.close();
-  }
+  return toInput(source, spec, box);
 }
 
 /** @type {OffscreenCanvasRenderingContext2D|null} */
 let reader = null;
 
 /**
- * A picture's pixels, read through a 2D canvas kept in memory
+ * A box of a picture's pixels, read through a 2D canvas kept in memory
  * (willReadFrequently): TF.js's own reader in a worker is an OffscreenCanvas
  * the browser may keep on the GPU, which costs a GPU round trip for every
- * read (with software GL, as here, tens of ms). The same drawImage and
- * getImageData as TF.js's, so the very same values.
- * @param {ImageBitmap|HTMLCanvasElement|HTMLVideoElement} source
+ * read (with software GL, as here, tens of ms). The box is drawn 1:1, so
+ * the very same values as TF.js's drawImage and getImageData of the whole.
+ * @param {ImageBitmap} source
+ * @param {{x: number, y: number, w: number, h: number}} box
  * @returns {ImageData}
  */
-function readPixels(source) {
-  const width = 'videoWidth' in source ? source.videoWidth : source.width;
-  const height = 'videoHeight' in source ? source.videoHeight : source.height;
+function readPixels(source, { x, y, w, h }) {
   reader ??= /** @type {OffscreenCanvasRenderingContext2D} */ (
-    new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true }));
+    new OffscreenCanvas(w, h).getContext('2d', { willReadFrequently: true }));
   const canvas = reader.canvas;
-  if (canvas.width !== width || canvas.height !== height) {
-    canvas.width = width;
-    canvas.height = height;
+  if (canvas.width !== w || canvas.height !== h) {
+    canvas.width = w;
+    canvas.height = h;
   } else {
-    reader.clearRect(0, 0, width, height);
+    reader.clearRect(0, 0, w, h);
   }
-  reader.drawImage(source, 0, 0, width, height);
-  return reader.getImageData(0, 0, width, height);
+  reader.drawImage(source, x, y, w, h, 0, 0, w, h);
+  return reader.getImageData(0, 0, w, h);
 }
 
 /**
- * Model input [S, S, 3] from an image, optionally cropped to a box in source pixels.
- * @param {ImageBitmap|HTMLCanvasElement|HTMLVideoElement|ImageData} source
+ * Model input [S, S, 3] from a box of a picture (source pixels, inside it).
+ * With a nearest resize on the WASM and CPU backends, the box's pixels are
+ * read and only those the resize reads become the input (nearest.js); WebGL
+ * uploads the box straight to a texture and resizes there.
+ * @param {ImageBitmap} source
  * @param {InputSpec} spec
- * @param {{x: number, y: number, w: number, h: number}|null} [box]
- * @returns {tf.Tensor3D}
+ * @param {{x: number, y: number, w: number, h: number}} box
+ * @returns {Promise<tf.Tensor3D>}
  */
-export function toInput(source, spec, box = null) {
-  // WebGL uploads a picture straight to a texture; the others read its pixels
-  const pixels = source instanceof ImageData || tf.getBackend() === 'webgl' ? source : readPixels(source);
-  return tf.tidy(() => {
-    let rgb = tf.browser.fromPixels(pixels, 3);
-    if (box) rgb = tf.slice(rgb, [box.y, box.x, 0], [box.h, box.w, 3]);
-    return resizeToInput(rgb, spec);
+async function toInput(source, spec, box) {
+  const { size, scale, resize } = spec;
+  if (tf.getBackend() !== 'webgl' && resize.method === 'nearest') {
+    const values = nearestInput(readPixels(source, box), size, resize.half_pixel_centers, scale);
+    return tf.tensor3d(values, [size[0], size[1], 3]);
+  }
+  const whole = box.x === 0 && box.y === 0 && box.w === source.width && box.h === source.height;
+  const piece = whole ? source : await createImageBitmap(source, box.x, box.y, box.w, box.h, {
+    colorSpaceConversion: 'none', premultiplyAlpha: 'none',
   });
+  try {
+    // WebGL uploads the picture to a texture; the CPU and WASM backends read it in a 2D canvas
+    const pixels = tf.getBackend() === 'webgl' ? piece : readPixels(piece, { x: 0, y: 0, w: box.w, h: box.h });
+    return tf.tidy(() => resizeToInput(tf.browser.fromPixels(pixels, 3), spec));
+  } finally {
+    if (piece !== source) piece.close();
+  }
 }
