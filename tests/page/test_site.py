@@ -19,6 +19,7 @@ from conftest import CLIPS, DATASETS, FIXTURES, SITE_DIR
 from convert import mesonet, webserver
 from convert.constants import SITE_MODEL_DIR
 from convert.preprocess import decode, to_input
+from convert.site_page import SitePage
 
 # Same bound as test_first_page: the JPEG decoder and the backend's arithmetic.
 PIPELINE_TOLERANCE = 1e-4
@@ -259,7 +260,7 @@ def test_file_added_while_the_model_loads_waits_in_the_queue(chromium, site_mode
             page = context.new_page()
             page.goto(f"{url}/index.html?backend=wasm")
             good = sorted((FIXTURES / "df").glob("*.jpg"))[0]
-            page.set_input_files("[data-testid=file-input]", [str(good)])
+            SitePage(page).choose_files([good])
             card = page.locator("[data-testid=result]").nth(0)
             assert card.get_attribute("data-state") == "queued"
             assert page.locator("[data-testid=status]").get_attribute("data-state") == "loading"
