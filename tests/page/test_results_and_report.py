@@ -143,8 +143,8 @@ def test_overview_stale_results_export_print_overlay_and_messages(page, media, s
     p = page.page
     open_settings(p)
     p.check("[data-testid=heatmap-toggle]")
-    p.set_input_files("[data-testid=file-input]", [str(m) for m in media])
-    cards = wait_all(p, len(media))
+    page.add_files(media, states=("done", "error", "cancelled"), timeout_ms=180_000)
+    cards = p.locator("[data-testid=result]")
     by_file = {cards.nth(i).get_attribute("data-file"): cards.nth(i) for i in range(len(media))}
 
     # A HEIC photo is named as one; a JPEG named .mp4 is analysed as the picture it is.
