@@ -296,7 +296,7 @@ class Session:
 
     def add_files(self, paths):
         """Add files through the picker, as a person choosing them would."""
-        self.element("[data-testid=file-input]").send_keys("\n".join(str(Path(p).resolve()) for p in paths))
+        self.element(site_page.FILE_INPUT).send_keys("\n".join(str(Path(p).resolve()) for p in paths))
 
     def select(self, css, value):
         from selenium.webdriver.support.select import Select

@@ -17,6 +17,7 @@ from PIL import Image
 
 from clips import face_clip, face_picture
 from conftest import FIXTURES, SITE_MODEL_DIR, RecordedPage
+from convert.site_page import FILE_INPUT
 
 FINISHED = "xpath=self::*[@data-state='done' or @data-state='error' or @data-state='cancelled']"
 SIZES = {"desktop": (1280, 800), "phone": (360, 740)}
@@ -118,7 +119,7 @@ def test_first_screen_leads_with_the_drop_zone(page):
     p.keyboard.press("Tab")
     first = p.evaluate("document.activeElement.dataset.testid")
     assert first == "file-input", f"the first control is {first}"
-    assert p.locator("[data-testid=drop-zone] [data-testid=file-input]").count() == 1
+    assert p.locator(f"[data-testid=drop-zone] {FILE_INPUT}").count() == 1
     zone = p.locator("[data-testid=drop-zone]").bounding_box()
     assert zone["y"] + zone["height"] <= SIZES["phone"][1], "the drop zone is on the first screen"
     for control in ("sample", "webcam-toggle", "privacy"):
