@@ -33,7 +33,7 @@ VERSIONED_PACKAGES = ("tensorflow", "tf_keras", "tensorflowjs", "h5py", "numpy",
 
 # The keys of metadata.json, in the order written, and what each holds. The
 # site reads these (its ModelMetadata typedef names the same keys);
-# tests/test_export.py holds an exported metadata.json to exactly this list.
+# tests/convert/test_export.py holds an exported metadata.json to exactly this list.
 KEYS = {
     "schema": "the version of this layout (constants.METADATA_SCHEMA)",
     "id": "the model's id: its folder in site/model/ and the page's ?model=",

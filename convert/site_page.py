@@ -6,6 +6,7 @@ benchmarks and `evaluate.py --browser`, through the page's test hooks only
     page.wait_ready()                        # -> the backend's name
     rows = page.add_files([path, ...])       # the new cards, once finished
     rows[0]["p_real"], rows[0]["faces"][0]["box"]
+    page.choose_files([path, ...])           # the same, not waiting (to act mid-analysis)
     page.tensors()                           # the analysis engine's tensors
     page.export_json()                       # as "Download JSON" makes it
 
@@ -109,11 +110,19 @@ class SitePage:
         self.page.wait_for_function(CARDS_FINISHED, arg=[count, list(states)], timeout=timeout_ms)
         return self.cards()
 
+    def choose_files(self, paths):
+        """Add files through the picker, as a person choosing them would, and
+        return at once: for a test that acts while they are queued or analysed
+        (before the page is ready, cancelling, removing a card). The index of
+        the first new card."""
+        start = self.page.locator(CARD).count()
+        self.page.set_input_files(FILE_INPUT, [str(p) for p in paths])
+        return start
+
     def add_files(self, paths, states=FINISHED, timeout_ms=120_000):
         """Add files through the picker, as a person choosing them would; the
         new cards' rows once each is in one of `states` (timeout_ms: per file)."""
-        start = self.page.locator(CARD).count()
-        self.page.set_input_files(FILE_INPUT, [str(p) for p in paths])
+        start = self.choose_files(paths)
         return self.wait_cards(start + len(paths), states, timeout_ms * max(1, len(paths)))[start:]
 
     def tensors(self):

@@ -1,6 +1,6 @@
 """Fake-camera video for Chromium (--use-file-for-fake-video-capture): Y4M
 files written from RGB frames, and face pictures pasted into webcam-sized
-frames. Used by tests/test_webcam.py and bench/webcam.py.
+frames. Used by tests/page/test_webcam.py and bench/webcam.py.
 
 Y4M: a text header, then per frame "FRAME\\n" and the planar Y, Cb, Cr
 planes, chroma subsampled 2x2 (4:2:0). C420jpeg means JPEG's full-range

@@ -28,7 +28,7 @@ request is recorded twice, from both ends:
     requests to other hosts also go through a recording proxy that forwards
     nothing (MiniBrowser has no background traffic of its own; Firefox has,
     so there the reports do it).
-test_other_browsers.py proves the recorder catches a foreign fetch from the
+guarantees/test_other_browsers.py proves the recorder catches a foreign fetch from the
 page and from a worker, and a POST.
 
 WebKitGTK's MiniBrowser has no headless mode: it runs in an Xvfb this module
@@ -296,7 +296,7 @@ class Session:
 
     def add_files(self, paths):
         """Add files through the picker, as a person choosing them would."""
-        self.element("[data-testid=file-input]").send_keys("\n".join(str(Path(p).resolve()) for p in paths))
+        self.element(site_page.FILE_INPUT).send_keys("\n".join(str(Path(p).resolve()) for p in paths))
 
     def select(self, css, value):
         from selenium.webdriver.support.select import Select

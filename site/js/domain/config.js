@@ -66,7 +66,7 @@ export function urlOptions(search) {
 /**
  * A converted model's metadata.json: the contract with convert/metadata.py,
  * which builds it (its KEYS, held against this list by
- * tests/test_export.py::test_model_metadata_typedef_names_every_key).
+ * tests/convert/test_export.py::test_model_metadata_typedef_names_every_key).
  * @typedef {object} ModelMetadata
  * @property {number} schema the version of this layout
  * @property {string} id the model's id: its folder in model/ and ?model=

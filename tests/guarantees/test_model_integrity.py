@@ -5,6 +5,7 @@ import pytest
 
 from conftest import SITE_DIR, SITE_MODEL_DIR
 from convert import webserver
+from convert.site_page import FILE_INPUT
 
 
 @pytest.fixture
@@ -37,6 +38,6 @@ def test_damaged_shard_is_an_error_not_a_score(chromium, tampered_site, kind):
             status = page.locator("[data-testid=status][data-state=error]")
             status.wait_for()
             assert f"{shard} is damaged or was changed" in status.inner_text()
-            assert page.locator("[data-testid=file-input]").is_disabled()
+            assert page.locator(FILE_INPUT).is_disabled()
         finally:
             page.close()

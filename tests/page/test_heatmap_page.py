@@ -9,7 +9,7 @@ from conftest import FIXTURES
 from convert import explain, mesonet
 from convert.preprocess import decode, to_input
 from convert.site_page import CARD
-from test_explain import MAP_TOLERANCE, MIN_CORRELATION
+from tests.convert.test_explain import MAP_TOLERANCE, MIN_CORRELATION  # another folder: by its full name
 
 
 def analyse(page, paths):

@@ -17,6 +17,7 @@ from PIL import Image
 
 from clips import face_clip, face_picture
 from conftest import FIXTURES, SITE_MODEL_DIR, RecordedPage
+from convert.site_page import FILE_INPUT
 
 FINISHED = "xpath=self::*[@data-state='done' or @data-state='error' or @data-state='cancelled']"
 SIZES = {"desktop": (1280, 800), "phone": (360, 740)}
@@ -118,7 +119,7 @@ def test_first_screen_leads_with_the_drop_zone(page):
     p.keyboard.press("Tab")
     first = p.evaluate("document.activeElement.dataset.testid")
     assert first == "file-input", f"the first control is {first}"
-    assert p.locator("[data-testid=drop-zone] [data-testid=file-input]").count() == 1
+    assert p.locator(f"[data-testid=drop-zone] {FILE_INPUT}").count() == 1
     zone = p.locator("[data-testid=drop-zone]").bounding_box()
     assert zone["y"] + zone["height"] <= SIZES["phone"][1], "the drop zone is on the first screen"
     for control in ("sample", "webcam-toggle", "privacy"):
@@ -143,8 +144,8 @@ def test_overview_stale_results_export_print_overlay_and_messages(page, media, s
     p = page.page
     open_settings(p)
     p.check("[data-testid=heatmap-toggle]")
-    p.set_input_files("[data-testid=file-input]", [str(m) for m in media])
-    cards = wait_all(p, len(media))
+    page.add_files(media, states=("done", "error", "cancelled"), timeout_ms=180_000)
+    cards = p.locator("[data-testid=result]")
     by_file = {cards.nth(i).get_attribute("data-file"): cards.nth(i) for i in range(len(media))}
 
     # A HEIC photo is named as one; a JPEG named .mp4 is analysed as the picture it is.

@@ -18,8 +18,8 @@ import pytest
 from clips import face_clip, face_frames, face_picture
 from conftest import FIXTURES, SITE_DIR, RecordedPage
 from convert import browser, y4m
+from convert.site_page import SitePage
 
-DONE = "xpath=self::*[@data-state='done']"
 REAL_FACES = sorted((FIXTURES / "real").glob("*.jpg"))
 FAKE_FACES = sorted((FIXTURES / "df").glob("*.jpg"))
 FACE = REAL_FACES[0]
@@ -116,10 +116,8 @@ def session(chromium, site_url):
 
 
 def add(page, paths, start, timeout=180_000):
-    page.set_input_files("[data-testid=file-input]", [str(p) for p in paths])
+    SitePage(page).add_files(paths, states=("done",), timeout_ms=timeout)
     cards = page.locator("[data-testid=result]")
-    for i in range(start, start + len(paths)):
-        cards.nth(i).locator(DONE).wait_for(timeout=timeout)
     return [cards.nth(i) for i in range(start, start + len(paths))]
 
 

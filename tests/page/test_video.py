@@ -358,7 +358,7 @@ def test_sampling_settings_and_cancel_mid_video(open_page, tmp_path):
 
     page.page.fill("[data-testid=video-rate]", "10")
     page.page.fill("[data-testid=video-max-frames]", "200")
-    page.page.set_input_files("[data-testid=file-input]", [str(thirty), str(REAL_FACES[1])])
+    page.choose_files([thirty, REAL_FACES[1]])
     video = page.page.locator("[data-testid=result]").nth(1)
     page.page.wait_for_function(
         "() => Number(document.querySelectorAll('[data-testid=result]')[1]?.dataset.framesDone) >= 3", timeout=60_000)

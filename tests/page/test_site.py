@@ -19,6 +19,7 @@ from conftest import CLIPS, DATASETS, FIXTURES, SITE_DIR
 from convert import mesonet, webserver
 from convert.constants import SITE_MODEL_DIR
 from convert.preprocess import decode, to_input
+from convert.site_page import FILE_INPUT, SitePage
 
 # Same bound as test_first_page: the JPEG decoder and the backend's arithmetic.
 PIPELINE_TOLERANCE = 1e-4
@@ -240,7 +241,7 @@ def test_fifty_files_at_once(open_page, tmp_path):
     states = [r["state"] for r in rows]
     assert states.count("error") == 5 and states.count("done") == 45
     assert page.tensors() == before
-    assert page.page.locator("[data-testid=file-input]").is_enabled()
+    assert page.page.locator(FILE_INPUT).is_enabled()
 
 
 def test_file_added_while_the_model_loads_waits_in_the_queue(chromium, site_model):
@@ -259,7 +260,7 @@ def test_file_added_while_the_model_loads_waits_in_the_queue(chromium, site_mode
             page = context.new_page()
             page.goto(f"{url}/index.html?backend=wasm")
             good = sorted((FIXTURES / "df").glob("*.jpg"))[0]
-            page.set_input_files("[data-testid=file-input]", [str(good)])
+            SitePage(page).choose_files([good])
             card = page.locator("[data-testid=result]").nth(0)
             assert card.get_attribute("data-state") == "queued"
             assert page.locator("[data-testid=status]").get_attribute("data-state") == "loading"

@@ -10,6 +10,7 @@ from PIL import Image
 from conftest import FIXTURES
 from convert import browser, y4m
 from convert.preprocess import decode
+from convert.site_page import SitePage
 from test_site import assert_no_sideways_scroll
 
 FACES = {p.stem: p for p in sorted(FIXTURES.glob("*/*.jpg"))}  # df00204, df01254, real00240, real00772
@@ -115,11 +116,8 @@ def still_score(page, tmp_path, frame):
     """Score a frame as a still image through the file picker: (verdict, P(real))."""
     path = tmp_path / f"still-{page.locator('[data-testid=result]').count()}.png"
     Image.fromarray(frame).save(path)
-    before = page.locator("[data-testid=result]").count()
-    page.set_input_files("[data-testid=file-input]", str(path))
-    card = page.locator("[data-testid=result]").nth(before)
-    card.locator("xpath=self::*[@data-state='done']").wait_for(timeout=120_000)
-    return card.get_attribute("data-verdict"), float(card.get_attribute("data-p-real"))
+    (row,) = SitePage(page).add_files([path], states=("done",), timeout_ms=120_000)
+    return row["verdict"], float(row["p_real"])
 
 
 def band(p_real, thresholds):

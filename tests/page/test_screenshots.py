@@ -8,9 +8,9 @@ import pytest
 
 from clips import face_clip, face_picture
 from conftest import FIXTURES, ROOT
+from convert.site_page import SitePage
 
 SHOTS = ROOT / "docs" / "assets" / "screenshots"
-DONE = "xpath=self::*[@data-state='done']"
 FAKE_FACE = sorted((FIXTURES / "df").glob("*.jpg"))[1]
 # Every file docs/user-guide.md shows (as <img>: a clone without the test data builds the docs without them).
 NAMES = ("page-ready.png", "page-phone-dark.png", "image-card.png", "image-card-heatmaps.png", "video-card.png",
@@ -53,9 +53,8 @@ def test_screenshots_of_the_page_and_an_image_card(page, frame):
     ready = save(page, "page-ready.png")
     assert ready.shape[:2] == (760, 1100)
 
-    page.set_input_files("[data-testid=file-input]", str(frame))
+    SitePage(page).add_files([frame], states=("done",), timeout_ms=120_000)
     card = page.locator("[data-testid=result]").first
-    card.locator(DONE).wait_for(timeout=120_000)
     assert card.locator(".gauge[role=meter]").is_visible()
     assert card.locator("[data-testid=face]").count() >= 1
     plain = save(card, "image-card.png")
@@ -70,9 +69,8 @@ def test_screenshots_of_the_page_and_an_image_card(page, frame):
 
 def test_screenshot_of_a_video_card_with_a_selected_frame(page, tmp_path):
     clip = face_clip(tmp_path / "face.webm", [FAKE_FACE], seconds=4)
-    page.set_input_files("[data-testid=file-input]", str(clip))
+    SitePage(page).add_files([clip], states=("done",), timeout_ms=180_000)
     card = page.locator("[data-testid=result]").first
-    card.locator(DONE).wait_for(timeout=180_000)
     card.locator("[data-testid=timeline] circle").nth(1).click()
     detail = card.locator("[data-testid=frame-detail]")
     detail.locator("[data-testid=face]").first.wait_for(timeout=60_000)
@@ -104,10 +102,8 @@ def test_screenshots_of_the_overview_a_stale_card_and_the_report(page, tmp_path)
     faces = sorted(FIXTURES.glob("*/*.jpg"))
     photo = tmp_path / "IMG_0001.HEIC"
     photo.write_bytes(b"\0\0\0\x18ftypheic\0\0\0\0mif1heic")
-    page.set_input_files("[data-testid=file-input]", [str(f) for f in faces] + [str(photo)])
+    SitePage(page).add_files([*faces, photo], states=("done", "error"), timeout_ms=120_000)
     cards = page.locator("[data-testid=result]")
-    for i in range(len(faces) + 1):
-        cards.nth(i).locator("xpath=self::*[@data-state='done' or @data-state='error']").wait_for(timeout=120_000)
     overview = page.locator("[data-testid=summary]")
     assert int(overview.get_attribute("data-error")) == 1
     save(overview, "overview.png")

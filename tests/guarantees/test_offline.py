@@ -1,6 +1,6 @@
 """Offline use after one visit, clean cache replacement on a new deployment,
 cross-origin isolation from the second visit, serving from a sub-path.
-(The page's Content-Security-Policy: tests/test_privacy.py.)"""
+(The page's Content-Security-Policy: tests/guarantees/test_privacy.py.)"""
 import re
 import shutil
 import subprocess
