@@ -24,12 +24,12 @@ import { fetchJson } from '../engine/model-files.js';
 import { HEAD_BYTES, jpegLooksComplete, sniffFormat } from '../domain/formats.js';
 import { createHasher } from '../sources/hashes.js';
 import { registerServiceWorker } from './offline.js';
+import { $, READY_TEXT, announce, messageOf, setStatus } from './page.js';
+import { createPageState, remember as rememberSetting, storage } from './state.js';
 import { OWN_MODEL_ID, ownModelProblem, setupOwnModel } from './own-model.js';
 import { createPipeline } from '../domain/pipeline.js';
 import { imageFields, modelFields, toCsv, toJson, videoFields } from '../domain/records.js';
-import {
-  DEFAULT_SETTINGS, cleanSettings, forgetSettings, readSettings, startingSettings, writeSettings,
-} from '../domain/settings.js';
+import { DEFAULT_SETTINGS, forgetSettings, readSettings, startingSettings } from '../domain/settings.js';
 import { CAVEAT, VERDICT_LABELS, aggregateFaces, formatPercent } from '../domain/verdict.js';
 import { grabVideoFrame } from '../sources/video-frames.js';
 import { VideoError, openVideo } from '../sources/video-reader.js';
@@ -44,99 +44,33 @@ import { showReportTitle } from '../views/report.js';
 import { countRows, createSummary } from '../views/summary.js';
 import { showFrameHeatmaps, showVideo, showVideoProgress } from '../views/video.js';
 
-const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (
-  document.querySelector(`[data-testid=${id}]`));
-
 /**
  * @typedef {import('../domain/records.js').FileResult} FileResult
  * @typedef {import('../domain/engine-api.js').Engine} Engine
  * @typedef {import('../domain/faces.js').Box} Box
  * @typedef {import('../domain/formats.js').Sniffed} Sniffed
- * @typedef {import('../views/summary.js').Row} Row
- *
- * @typedef {object} ModelRecord a model as loaded: what a result names
- * @property {string} key id and weights: two different own models are two models
- * @property {string} id the picker's value (a published model's id, or own-model)
- * @property {string} name
- * @property {{ file: string, sha256: string }[]} weights
- * @property {import('../domain/verdict.js').Thresholds} thresholds
- *
- * @typedef {object} Entry a file, its card, its result
- * @property {string} id the card's element id
- * @property {number} order 1 for the first file added
- * @property {File} file kept on the page, so the file can be analysed again
- * @property {HTMLElement} card
- * @property {FileResult} result
- * @property {Row} row what the overview shows of it
- * @property {import('../views/card.js').FileFacts} facts
- * @property {{ sniffed: Sniffed, notes: string[] }|null} kind what the bytes are, once read
- * @property {ModelRecord|null} model the model that produced the result shown
- * @property {Promise<void>|null} hashing
- * @property {boolean} removed cleared from the page
+ * @typedef {import('./state.js').ModelRecord} ModelRecord
+ * @typedef {import('./state.js').Entry} Entry
  */
 
 /** The analysis engine, started as the page loads. */
 export const engine = Promise.resolve().then(() => createEngine({ backend: urlOptions(location.search).backend }));
 
-/** localStorage, where the browser allows it. */
-const storage = (() => {
-  try {
-    return window.localStorage;
-  } catch {
-    return null;
-  }
-})();
-
-const state = {
-  /** The model in use. @type {ModelRecord|null} */ model: null,
-  /** The model in use's metadata.json. @type {any} */ metadata: null,
-  /** Every model that produced a result, by key. @type {Map<string, ModelRecord>} */ models: new Map(),
-  backend: '',
-  threads: 1,
-  /** @type {{ version: string, commit: string|null }|null} */ version: null,
-  /** @type {Entry[]} */ entries: [],
-  added: 0,
-  /** What the user chose, as remembered on this device (the address's options do not change it). */
-  remembered: readSettings(storage),
-  /** Image cards whose maps can be drawn later: the file, its width, its scored boxes, the model that scored them. */
-  /** @type {Map<HTMLElement, { file: File, width: number, boxes: Box[], modelKey: string }>} */
-  explainable: new Map(),
-  /** Video cards' files (video-reader.js: their URLs) and thumbnails, released when the results are cleared or analysed again. */
-  /** @type {Map<HTMLElement, { video: import('../sources/video-reader.js').Video, thumbs: ImageBitmap[] }>} */
-  videos: new Map(),
-  /** Video frames shown in a card's detail panel whose maps can be drawn. */
-  /** @type {Map<HTMLElement, { video: import('../sources/video-reader.js').Video, frame: import('../domain/engine-api.js').FrameResult, modelKey: string }>} */
-  frameDetails: new Map(),
-  /** Files being read, in the order added, before they join the pipeline. */
-  adding: Promise.resolve(),
-  /** Cards and frame panels whose maps have been asked of the engine and are not drawn yet. */
-  /** @type {WeakSet<HTMLElement>} */ explaining: new WeakSet(),
-  pasted: 0,
-  /** The report's title block is brought up to date at the end of this task. */
-  reportPending: false,
-};
+const state = createPageState();
+/** Files added so far: each card's number. */
+let added = 0;
+/** Pictures pasted so far: each one's name. */
+let pasted = 0;
+/** The report's title block is brought up to date at the end of this task. */
+let reportPending = false;
+/** Cards and frame panels whose maps have been asked of the engine and are not drawn yet. */
+/** @type {WeakSet<HTMLElement>} */
+const explaining = new WeakSet();
 const starting = startingSettings(state.remembered, location.search);
 /** Analyses, model switches and maps, in the order asked for. */
 const pipeline = createPipeline(PIPELINE_WINDOW);
 const hasher = createHasher();
 const summary = createSummary($('summary'));
-
-/** @param {'loading'|'ready'|'error'} s @param {string} text */
-function setStatus(s, text) {
-  const status = $('status');
-  status.dataset.state = s;
-  status.textContent = text;
-}
-
-/** @param {unknown} error */
-const messageOf = (error) => (error instanceof Error ? error.message : String(error));
-
-/** @param {string} text */
-function announce(text) {
-  if ($('status').dataset.state === 'ready') $('status').textContent = text;
-}
-
-const READY_TEXT = 'Ready: add photos or videos.';
 
 // ------------------------------------------------------------------ settings
 
@@ -153,10 +87,7 @@ const heatmapsOn = () => control.heatmaps.checked;
 /** @type {HTMLDetailsElement} */ ($('settings')).open = window.matchMedia(SETTINGS_OPEN_MEDIA).matches;
 
 /** @param {Partial<import('../domain/settings.js').Settings>} changed */
-function remember(changed) {
-  state.remembered = cleanSettings({ ...state.remembered, ...changed });
-  writeSettings(storage, state.remembered);
-}
+const remember = (changed) => rememberSetting(state, changed);
 
 /**
  * The controls show these settings (the model is switched apart).
@@ -339,12 +270,12 @@ ready.catch((error) => {
 function addFiles(files) {
   /** @type {Entry[]} */
   const entries = files.map((file) => {
-    state.added += 1;
-    const id = `result-${state.added}`;
+    added += 1;
+    const id = `result-${added}`;
     const kind = file.type.startsWith('video/') ? 'video' : 'image';
     const card = createCard($('results'), file.name, kind, id);
     /** @type {Entry} */
-    const entry = { id, order: state.added, file, card, result: freshResult(file, kind), row: /** @type {any} */ (null),
+    const entry = { id, order: added, file, card, result: freshResult(file, kind), row: /** @type {any} */ (null),
       facts: { size: file.size, label: file.type || 'file', type: file.type || null, sha256: null },
       kind: null, model: null, hashing: null, removed: false };
     setFileFacts(card, entry.facts);
@@ -723,7 +654,7 @@ function release(card) {
 
 /** @param {Date} [date] */
 function updateReport(date = new Date()) {
-  state.reportPending = false;
+  reportPending = false;
   if (!state.model) return;
   const used = new Map();
   for (const entry of state.entries) if (entry.model) used.set(entry.model.key, entry.model);
@@ -735,8 +666,8 @@ function updateReport(date = new Date()) {
 }
 /** At most once per task, however many results arrive in it. */
 function scheduleReport() {
-  if (state.reportPending) return;
-  state.reportPending = true;
+  if (reportPending) return;
+  reportPending = true;
   queueMicrotask(() => updateReport());
 }
 window.addEventListener('beforeprint', () => updateReport());
@@ -766,8 +697,8 @@ function explainPending() {
    * @param {string} what for a message
    */
   const explain = (target, shown, modelKey, picture, boxes, show, what) => {
-    if (state.explaining.has(target)) return;
-    state.explaining.add(target);
+    if (explaining.has(target)) return;
+    explaining.add(target);
     pipeline.add({
       async start() {
         if (!heatmapsOn() || !target.isConnected || !shown()) return null;
@@ -775,7 +706,7 @@ function explainPending() {
         return (await engine).explain(await picture(), boxes);
       },
       finish(done) {
-        state.explaining.delete(target);
+        explaining.delete(target);
         const drawn = done.ok && done.value !== null && done.value !== 'unavailable' ? done.value : null;
         try {
           if (!shown()) {
@@ -858,9 +789,9 @@ document.addEventListener('paste', (event) => {
   if (files.length === 0) return;
   event.preventDefault();
   addFiles(files.map((file) => {
-    state.pasted += 1;
+    pasted += 1;
     const ext = (file.type.split('/')[1] || 'png').replace('jpeg', 'jpg');
-    return new File([file], `pasted-${state.pasted}.${ext}`, { type: file.type });
+    return new File([file], `pasted-${pasted}.${ext}`, { type: file.type });
   }));
 });
 
