@@ -15,7 +15,7 @@
  */
 import { analyseVideo } from './analyse-video.js';
 import {
-  MODEL_ROOT, PIPELINE_WINDOW, SAMPLES, SAMPLE_ROOT, SETTINGS_OPEN_MEDIA, modelNote, pickModel, urlOptions,
+  MODEL_ROOT, PIPELINE_WINDOW, SAMPLES, SAMPLE_ROOT, modelNote, pickModel, urlOptions,
   weightHashes,
 } from '../domain/config.js';
 import { createEngine } from '../engine/client.js';
@@ -25,24 +25,25 @@ import { HEAD_BYTES, jpegLooksComplete, sniffFormat } from '../domain/formats.js
 import { createHasher } from '../sources/hashes.js';
 import { registerServiceWorker } from './offline.js';
 import { $, READY_TEXT, announce, messageOf, setStatus } from './page.js';
-import { createPageState, remember as rememberSetting, storage } from './state.js';
+import { createPageState, remember } from './state.js';
+import { setupHeatmaps } from './heatmaps.js';
+import { setupSettingsPanel } from './settings-panel.js';
 import { OWN_MODEL_ID, ownModelProblem, setupOwnModel } from './own-model.js';
 import { createPipeline } from '../domain/pipeline.js';
 import { imageFields, modelFields, toCsv, toJson, videoFields } from '../domain/records.js';
-import { DEFAULT_SETTINGS, forgetSettings, readSettings, startingSettings } from '../domain/settings.js';
+import { startingSettings } from '../domain/settings.js';
 import { CAVEAT, VERDICT_LABELS, aggregateFaces, formatPercent } from '../domain/verdict.js';
 import { grabVideoFrame } from '../sources/video-frames.js';
 import { VideoError, openVideo } from '../sources/video-reader.js';
-import { SAMPLING_LIMITS, clampSampling, sampleTimes, summariseVideo } from '../domain/video-summary.js';
+import { sampleTimes, summariseVideo } from '../domain/video-summary.js';
 import { setupWebcam } from '../sources/webcam.js';
 import {
   createCard, markModel, resetCard, setFileFacts, setProgress, setStale, showAnalysis, showError, showHeatmaps,
 } from '../views/card.js';
-import { heatPixels } from '../views/heatmap.js';
 import { download } from '../views/export.js';
 import { showReportTitle } from '../views/report.js';
 import { countRows, createSummary } from '../views/summary.js';
-import { showFrameHeatmaps, showVideo, showVideoProgress } from '../views/video.js';
+import { showVideo, showVideoProgress } from '../views/video.js';
 
 /**
  * @typedef {import('../domain/records.js').FileResult} FileResult
@@ -63,9 +64,6 @@ let added = 0;
 let pasted = 0;
 /** The report's title block is brought up to date at the end of this task. */
 let reportPending = false;
-/** Cards and frame panels whose maps have been asked of the engine and are not drawn yet. */
-/** @type {WeakSet<HTMLElement>} */
-const explaining = new WeakSet();
 const starting = startingSettings(state.remembered, location.search);
 /** Analyses, model switches and maps, in the order asked for. */
 const pipeline = createPipeline(PIPELINE_WINDOW);
@@ -74,96 +72,28 @@ const summary = createSummary($('summary'));
 
 // ------------------------------------------------------------------ settings
 
-const control = {
-  faces: /** @type {HTMLInputElement} */ ($('faces-switch')),
-  heatmaps: /** @type {HTMLInputElement} */ ($('heatmap-toggle')),
-  opacity: /** @type {HTMLInputElement} */ ($('heatmap-opacity')),
-  rate: /** @type {HTMLInputElement} */ ($('video-rate')),
-  most: /** @type {HTMLInputElement} */ ($('video-max-frames')),
-  select: /** @type {HTMLSelectElement} */ ($('model-select')),
-};
-const heatmapsOn = () => control.heatmaps.checked;
-/** The settings panel: open beside the drop zone on a wide screen, closed under it on a phone. */
-/** @type {HTMLDetailsElement} */ ($('settings')).open = window.matchMedia(SETTINGS_OPEN_MEDIA).matches;
+const heatmaps = setupHeatmaps({ engine, state, pipeline });
+const select = /** @type {HTMLSelectElement} */ ($('model-select'));
 
-/** @param {Partial<import('../domain/settings.js').Settings>} changed */
-const remember = (changed) => rememberSetting(state, changed);
+// ------------------------------------------------------------------ start-up
 
-/**
- * The controls show these settings (the model is switched apart).
- * @param {Omit<import('../domain/settings.js').Settings, 'model'>} s
- */
-function showSettings(s) {
-  control.faces.checked = s.faces;
-  control.heatmaps.checked = s.heatmaps;
-  control.opacity.value = String(s.opacity);
-  control.rate.value = String(s.videoRate);
-  control.most.value = String(s.videoMaxFrames);
-  applyHeatmapSettings();
-}
-
-/** What each video field last said about a value it replaced. */
-const fieldNotes = { rate: '', most: '' };
-
-/**
- * The video sampling the fields ask for, clamped to the limits; a field that
- * asked for more (or nonsense) is set to what will be used, and says so until
- * it is changed again.
- * @param {HTMLInputElement|null} [changed] the field the user just changed
- */
-function sampling(changed = null) {
-  const rate = Number(control.rate.value);
-  const most = Number(control.most.value);
-  const used = clampSampling(control.rate.value.trim() === '' ? NaN : rate, control.most.value.trim() === '' ? NaN : most);
-  if (changed === control.rate) fieldNotes.rate = '';
-  if (changed === control.most) fieldNotes.most = '';
-  if (used.perSecond !== rate) {
-    fieldNotes.rate = `frames per second set to ${used.perSecond} `
-      + `(from ${SAMPLING_LIMITS.minPerSecond} to ${SAMPLING_LIMITS.maxPerSecond})`;
-    control.rate.value = String(used.perSecond);
-  }
-  if (used.maxFrames !== most) {
-    fieldNotes.most = `most frames set to ${used.maxFrames} (from 1 to ${SAMPLING_LIMITS.maxFrames})`;
-    control.most.value = String(used.maxFrames);
-  }
-  const said = [fieldNotes.rate, fieldNotes.most].filter(Boolean);
-  $('settings-note').textContent = said.length ? `Video: ${said.join('; ')}: the field shows what is used.` : '';
-  return used;
-}
-
-for (const field of [control.rate, control.most]) {
-  field.addEventListener('change', () => {
-    const used = sampling(field);
-    remember({ videoRate: used.perSecond, videoMaxFrames: used.maxFrames });
-  });
-}
-control.faces.addEventListener('change', () => remember({ faces: control.faces.checked }));
+const own = setupOwnModel({ select,
+  keep: /** @type {HTMLInputElement} */ ($('keep-model')), note: $('keep-note'),
+  use: async (files) => (await engine).setModel(files) });
+const modelUrl = (/** @type {import('../domain/config.js').ModelEntry} */ m) => new URL(MODEL_ROOT + m.path, location.href).href;
+const settings = setupSettingsPanel({ state, heatmaps, starting });
+const ready = start();
 
 $('settings-reset').addEventListener('click', () => {
-  forgetSettings(storage);
-  state.remembered = readSettings(null);
-  showSettings(DEFAULT_SETTINGS);
-  fieldNotes.rate = '';
-  fieldNotes.most = '';
-  $('settings-note').textContent = 'Settings reset to their defaults.';
-  if (heatmapsOn()) explainPending();
+  settings.reset();
   ready.then((index) => {
     const entry = pickModel(index, null);
     if (state.model?.id !== entry.id) {
-      control.select.value = entry.id;
+      select.value = entry.id;
       switchModel(() => engine.then((e) => e.setModel(modelUrl(entry))), entry.id, entry.name);
     }
   }, () => {});
 });
-
-// ------------------------------------------------------------------ start-up
-
-const own = setupOwnModel({ select: control.select,
-  keep: /** @type {HTMLInputElement} */ ($('keep-model')), note: $('keep-note'),
-  use: async (files) => (await engine).setModel(files) });
-const modelUrl = (/** @type {import('../domain/config.js').ModelEntry} */ m) => new URL(MODEL_ROOT + m.path, location.href).href;
-showSettings(starting);
-const ready = start();
 
 async function start() {
   const [e, index] = await Promise.all([engine, fetchJson(MODEL_ROOT + 'index.json')]);
@@ -180,18 +110,18 @@ async function start() {
     const option = document.createElement('option');
     option.value = m.id;
     option.textContent = m.name;
-    control.select.append(option);
+    select.append(option);
   }
   await own.restore();
-  control.select.value = entry.id;
+  select.value = entry.id;
   useModel(await e.setModel(modelUrl(entry)), entry.id);
-  control.select.disabled = false;
-  control.select.addEventListener('change', () => {
-    if (control.select.value === OWN_MODEL_ID) {
+  select.disabled = false;
+  select.addEventListener('change', () => {
+    if (select.value === OWN_MODEL_ID) {
       switchModel(own.load, OWN_MODEL_ID, 'your own model');
     } else {
-      const chosen = pickModel(index, control.select.value);
-      remember({ model: chosen.id });
+      const chosen = pickModel(index, select.value);
+      remember(state, { model: chosen.id });
       switchModel(() => e.setModel(modelUrl(chosen)), chosen.id, chosen.name);
     }
   });
@@ -220,7 +150,7 @@ function useModel(metadata, id) {
   const note = modelNote(metadata);
   $('model-note').textContent = note;
   $('model-note').hidden = !note;
-  control.select.value = id;
+  select.value = id;
   showModelError('');
   refreshStale();
 }
@@ -252,7 +182,7 @@ function switchModel(load, id, name) {
         const text = `That model could not be loaded (${messageOf(outcome.error)}); still using ${state.model?.name}.`;
         setStatus('ready', text);
         showModelError(text);
-        control.select.value = state.model?.id ?? '';
+        select.value = state.model?.id ?? '';
       }
     },
   });
@@ -408,7 +338,7 @@ function ensureHash(entry) {
  * @returns {import('../domain/pipeline.js').Job<{ outcome: import('../domain/engine-api.js').Result, started: number }|null>}
  */
 function imageJob(entry, { sniffed, notes, whole = false }) {
-  const faces = control.faces.checked && !whole;
+  const faces = settings.faces() && !whole;
   return {
     async start() {
       if (entry.removed) return null;
@@ -416,7 +346,7 @@ function imageJob(entry, { sniffed, notes, whole = false }) {
       await ready;
       startCard(entry);
       const started = performance.now();
-      return { outcome: await e.analyseImage(entry.file, { faces, explain: heatmapsOn(), format: sniffed.format }), started };
+      return { outcome: await e.analyseImage(entry.file, { faces, explain: heatmaps.on(), format: sniffed.format }), started };
     },
     async finish(done) {
       if (!done.ok) {
@@ -489,7 +419,7 @@ function showImage(entry, outcome, notes, sniffed) {
  */
 function videoJob(entry) {
   const { file, card } = entry;
-  const faces = control.faces.checked;
+  const faces = settings.faces();
   return {
     alone: true,
     async start() {
@@ -502,7 +432,7 @@ function videoJob(entry) {
       const thumbs = [];
       // The card keeps the file's URL (its player) and thumbnails until cleared.
       state.videos.set(card, { video, thumbs });
-      const times = sampleTimes(video.duration, sampling());
+      const times = sampleTimes(video.duration, settings.sampling());
       const controller = new AbortController();
       const progress = showVideoProgress(card, times.length, () => controller.abort());
       const started = performance.now();
@@ -552,7 +482,7 @@ function showVideoResult(entry, { video, times, analysis, totalMs, tensors }) {
     framePicture: (time) => grabVideoFrame(url, time),
     onShowFrame: (frame, detail) => {
       if (frame.analysis?.faces.length) state.frameDetails.set(detail, { video, frame, modelKey: model.key });
-      if (heatmapsOn()) explainPending();
+      if (heatmaps.on()) heatmaps.explainPending();
     },
   });
   entry.model = model;
@@ -672,91 +602,6 @@ function scheduleReport() {
 }
 window.addEventListener('beforeprint', () => updateReport());
 $('caveat-text').textContent = CAVEAT;
-
-// ------------------------------------------------------------------ heatmaps
-
-function applyHeatmapSettings() {
-  document.body.classList.toggle('heatmaps-on', heatmapsOn());
-  control.opacity.disabled = !heatmapsOn();
-  document.documentElement.style.setProperty('--heatmap-opacity', String(Number(control.opacity.value) / 100));
-}
-
-/**
- * Maps of the faces on cards shown while heatmaps were off, and of a video
- * frame just selected: the picture is read again (the file, or the frame).
- * Cards scored by a model since replaced say their maps are unavailable.
- */
-function explainPending() {
-  /**
-   * @param {HTMLElement} target the card or frame panel that shows them
-   * @param {() => boolean} shown whether the target still shows these faces (a frame panel moves on)
-   * @param {string} modelKey the model that scored its faces
-   * @param {() => Promise<Blob|ImageBitmap|import('../domain/engine-api.js').VideoFrameRef>} picture
-   * @param {Box[]} boxes
-   * @param {(maps: any[], crops: ImageBitmap[]) => void} show
-   * @param {string} what for a message
-   */
-  const explain = (target, shown, modelKey, picture, boxes, show, what) => {
-    if (explaining.has(target)) return;
-    explaining.add(target);
-    pipeline.add({
-      async start() {
-        if (!heatmapsOn() || !target.isConnected || !shown()) return null;
-        if (modelKey !== state.model?.key) return 'unavailable';
-        return (await engine).explain(await picture(), boxes);
-      },
-      finish(done) {
-        explaining.delete(target);
-        const drawn = done.ok && done.value !== null && done.value !== 'unavailable' ? done.value : null;
-        try {
-          if (!shown()) {
-            // a frame panel that moved on to another frame: that one's maps, if still wanted
-            if (heatmapsOn()) explainPending();
-          } else if (!done.ok) {
-            target.dataset.heatmaps = 'error';
-            announce(`${what}: the heatmap could not be computed (${messageOf(done.error)}).`);
-          } else if (done.value === 'unavailable') {
-            target.dataset.heatmaps = 'unavailable';
-          } else if (drawn) { // none: switched off again, drawn when next switched on
-            show(drawn.maps, drawn.crops);
-          }
-        } finally {
-          drawn?.crops.forEach((/** @type {ImageBitmap} */ c) => c.close());
-        }
-      },
-    });
-  };
-  for (const [detail, { video, frame, modelKey }] of state.frameDetails) {
-    if (!detail.isConnected) state.frameDetails.delete(detail);
-    const shown = () => detail.isConnected && Number(detail.dataset.time) === frame.time;
-    if (!shown() || detail.dataset.heatmaps) continue;
-    const boxes = (frame.analysis?.faces ?? []).map((f) => f.box);
-    explain(detail, shown, modelKey, () => video.picture(frame), boxes,
-      (maps, crops) => showFrameHeatmaps(detail, maps, crops, boxes), `The frame at ${frame.time.toFixed(1)} s`);
-  }
-  for (const [card, { file, width, boxes, modelKey }] of state.explainable) {
-    if (card.dataset.heatmaps || !card.isConnected) continue;
-    explain(card, () => card.isConnected, modelKey, async () => file, boxes,
-      (maps, crops) => showHeatmaps(card, width, boxes, maps, crops), file.name);
-  }
-}
-
-control.heatmaps.addEventListener('change', () => {
-  applyHeatmapSettings();
-  remember({ heatmaps: heatmapsOn() });
-  if (heatmapsOn()) explainPending();
-});
-control.opacity.addEventListener('input', applyHeatmapSettings);
-control.opacity.addEventListener('change', () => remember({ opacity: Number(control.opacity.value) }));
-{
-  // The legend's colour bar, drawn from the same scale as the maps.
-  const bar = /** @type {HTMLCanvasElement} */ ($('heatmap-scale'));
-  const values = Array.from({ length: bar.width }, (_, i) => i / (bar.width - 1));
-  const pixels = heatPixels(values).map((v, i) => (i % 4 === 3 ? 255 : v));
-  const row = new ImageData(new Uint8ClampedArray(pixels), bar.width, 1);
-  const ctx = bar.getContext('2d');
-  for (let y = 0; y < bar.height; y += 1) ctx?.putImageData(row, 0, y);
-}
 
 // ------------------------------------------------------------------ inputs
 

@@ -14,6 +14,11 @@ import { cleanSettings, readSettings, writeSettings } from '../domain/settings.j
  * @typedef {import('../domain/formats.js').Sniffed} Sniffed
  * @typedef {import('../sources/video-reader.js').Video} Video
  *
+ * The other pieces main.js makes once and hands to the app's modules:
+ * @typedef {Promise<import('../domain/engine-api.js').Engine>} EnginePromise the page's engine, once started
+ * @typedef {ReturnType<typeof import('../domain/pipeline.js').createPipeline>} Pipeline analyses, model
+ *   switches and maps, in the order asked for
+ *
  * @typedef {object} ModelRecord a model as loaded: what a result names
  * @property {string} key id and weights: two different own models are two models
  * @property {string} id the picker's value (a published model's id, or own-model)
