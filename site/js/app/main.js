@@ -28,21 +28,21 @@ import { $, READY_TEXT, announce, messageOf, setStatus } from './page.js';
 import { createPageState, remember } from './state.js';
 import { setupHeatmaps } from './heatmaps.js';
 import { setupSettingsPanel } from './settings-panel.js';
+import { setupOverview } from './overview.js';
+import { setupReport } from './report.js';
 import { OWN_MODEL_ID, ownModelProblem, setupOwnModel } from './own-model.js';
 import { createPipeline } from '../domain/pipeline.js';
 import { imageFields, modelFields, toCsv, toJson, videoFields } from '../domain/records.js';
 import { startingSettings } from '../domain/settings.js';
-import { CAVEAT, VERDICT_LABELS, aggregateFaces, formatPercent } from '../domain/verdict.js';
+import { VERDICT_LABELS, aggregateFaces, formatPercent } from '../domain/verdict.js';
 import { grabVideoFrame } from '../sources/video-frames.js';
 import { VideoError, openVideo } from '../sources/video-reader.js';
 import { sampleTimes, summariseVideo } from '../domain/video-summary.js';
 import { setupWebcam } from '../sources/webcam.js';
 import {
-  createCard, markModel, resetCard, setFileFacts, setProgress, setStale, showAnalysis, showError, showHeatmaps,
+  createCard, markModel, resetCard, setFileFacts, setProgress, showAnalysis, showError, showHeatmaps,
 } from '../views/card.js';
 import { download } from '../views/export.js';
-import { showReportTitle } from '../views/report.js';
-import { countRows, createSummary } from '../views/summary.js';
 import { showVideo, showVideoProgress } from '../views/video.js';
 
 /**
@@ -62,13 +62,12 @@ const state = createPageState();
 let added = 0;
 /** Pictures pasted so far: each one's name. */
 let pasted = 0;
-/** The report's title block is brought up to date at the end of this task. */
-let reportPending = false;
 const starting = startingSettings(state.remembered, location.search);
 /** Analyses, model switches and maps, in the order asked for. */
 const pipeline = createPipeline(PIPELINE_WINDOW);
 const hasher = createHasher();
-const summary = createSummary($('summary'));
+const report = setupReport(state);
+const overview = setupOverview({ state, report, again: (entry) => reanalyse(entry) });
 
 // ------------------------------------------------------------------ settings
 
@@ -129,11 +128,7 @@ async function start() {
   return index;
 }
 
-fetchJson('version.json').then((v) => { state.version = v; }, () => { state.version = null; }).finally(() => {
-  $('page-version').textContent = state.version
-    ? `${state.version.version}${state.version.commit ? ` (commit ${state.version.commit})` : ''}` : 'unknown';
-  scheduleReport();
-});
+report.showVersion();
 
 /**
  * @param {any} metadata the model's metadata.json, as the engine loaded it
@@ -152,7 +147,7 @@ function useModel(metadata, id) {
   $('model-note').hidden = !note;
   select.value = id;
   showModelError('');
-  refreshStale();
+  overview.refreshStale();
 }
 
 /** The own model's problems, where the user chose its files (and in the status line). @param {string} text */
@@ -210,7 +205,7 @@ function addFiles(files) {
       kind: null, model: null, hashing: null, removed: false };
     setFileFacts(card, entry.facts);
     state.entries.push(entry);
-    touch(entry);
+    overview.touch(entry);
     return entry;
   });
   // What each file is, from its bytes, then each joins the pipeline in the order added.
@@ -282,7 +277,7 @@ function fail(entry, message) {
     markModel(card, state.model);
     Object.assign(result, modelFields(state.model));
   }
-  touch(entry);
+  overview.touch(entry);
   ensureHash(entry);
   announce(`${result.file}: ${message}`);
 }
@@ -310,7 +305,7 @@ function startCard(entry) {
   entry.card.dataset.state = 'analyzing';
   entry.result.state = 'analyzing';
   setProgress(entry.card, 'Analysing…');
-  touch(entry);
+  overview.touch(entry);
 }
 
 /**
@@ -404,7 +399,7 @@ function showImage(entry, outcome, notes, sniffed) {
     const perFace = analysis.faces.reduce((sum, f) => sum + f.ms, 0) / analysis.faces.length;
     $('timing').textContent = `· ${perFace.toFixed(1)} ms per face`;
   }
-  touch(entry);
+  overview.touch(entry);
   ensureHash(entry);
   announce(`${file.name}: ${shown.pReal === null ? 'no face found'
     : `${VERDICT_LABELS[/** @type {'real'|'uncertain'|'fake'} */ (shown.verdict)]}, P(real) ${formatPercent(shown.pReal)}`}.`);
@@ -491,62 +486,14 @@ function showVideoResult(entry, { video, times, analysis, totalMs, tensors }) {
   Object.assign(result, { state: card.dataset.state, mode: card.dataset.mode, backend: state.backend,
     ...modelFields(model), total_ms: totalMs, width, height, duration, ...videoFields(analysis, summaryOf) });
   $('timing').textContent = `· ${(totalMs / Math.max(1, analysis.frames.length)).toFixed(0)} ms per video frame`;
-  touch(entry);
+  overview.touch(entry);
   ensureHash(entry);
   announce(`${file.name}: ${summaryOf.pReal === null ? 'no face found'
     : `${VERDICT_LABELS[/** @type {'real'|'uncertain'|'fake'} */ (summaryOf.verdict)]}, P(real) ${formatPercent(summaryOf.pReal)}`}`
     + ` over ${analysis.frames.length} frames.`);
 }
 
-// ------------------------------------------------------------------ results: overview, stale, again
-
-/**
- * The overview's row of a file, and the counts, from its result (set in the
- * same task as the card's attributes, so they always agree).
- * @param {Entry} entry
- */
-function touch(entry) {
-  if (entry.removed) return;
-  const r = entry.result;
-  entry.row = { id: entry.id, order: entry.order, file: r.file, state: r.state, verdict: r.verdict, pReal: r.p_real,
-    model: entry.model?.name ?? null, stale: Boolean(r.stale) };
-  summary.setRow(entry.row);
-  refreshCounts();
-}
-
-function refreshCounts() {
-  const counts = countRows(state.entries.map((e) => e.row));
-  summary.setCounts(counts);
-  $('summary').hidden = state.entries.length === 0;
-  const any = state.entries.length > 0;
-  for (const id of ['export-json', 'export-csv', 'print', 'clear']) {
-    /** @type {HTMLButtonElement} */ ($(id)).disabled = !any;
-  }
-  const staleAll = $('stale-all');
-  staleAll.hidden = counts.stale === 0;
-  if (counts.stale && state.model) {
-    /** @type {HTMLElement} */ (staleAll.querySelector('p')).textContent = `${counts.stale} result${counts.stale > 1
-      ? 's were' : ' was'} made with an earlier model than the one in use (${state.model.name}).`;
-    $('reanalyse-all').textContent = `Analyse ${counts.stale > 1 ? `all ${counts.stale}` : 'it'} again with ${state.model.name}`;
-  }
-  scheduleReport();
-}
-
-/** Marks every result made by another model than the one in use (and unmarks those made by it). */
-function refreshStale() {
-  const now = state.model;
-  if (!now) return;
-  for (const entry of state.entries) {
-    const finished = entry.result.state === 'done' || entry.result.state === 'cancelled';
-    const stale = Boolean(finished && entry.model && entry.model.key !== now.key);
-    if (!stale && !entry.result.stale) continue;
-    entry.result.stale = stale;
-    setStale(entry.card, stale ? { was: /** @type {ModelRecord} */ (entry.model).name, now: now.name } : null,
-      () => reanalyse(entry));
-    touch(entry);
-  }
-  refreshCounts();
-}
+// ------------------------------------------------------------------ again, release
 
 /**
  * The same file again, through the pipeline with the model in use, into the same card.
@@ -560,13 +507,9 @@ function reanalyse(entry) {
   entry.result = freshResult(entry.file, entry.result.kind);
   Object.assign(entry.result, { sha256: hashed, type: entry.facts.type });
   entry.model = null;
-  touch(entry);
+  overview.touch(entry);
   state.adding = state.adding.then(async () => enqueue(entry, entry.kind ?? await readKind(entry.file)));
 }
-
-$('reanalyse-all').addEventListener('click', () => {
-  for (const entry of state.entries) if (entry.result.stale) reanalyse(entry);
-});
 
 /** What a card holds on to (its video's URL and thumbnails, its maps' sources). @param {HTMLElement} card */
 function release(card) {
@@ -579,29 +522,6 @@ function release(card) {
     state.videos.delete(card);
   }
 }
-
-// ------------------------------------------------------------------ the report
-
-/** @param {Date} [date] */
-function updateReport(date = new Date()) {
-  reportPending = false;
-  if (!state.model) return;
-  const used = new Map();
-  for (const entry of state.entries) if (entry.model) used.set(entry.model.key, entry.model);
-  used.delete(state.model.key);
-  const models = [state.model, ...used.values()].map((m) => ({ id: m.id, name: m.name, weights: m.weights,
-    thresholds: m.thresholds, active: m === state.model }));
-  showReportTitle($('report-title'), { date, version: state.version, models, backend: state.backend,
-    threads: state.threads, files: state.entries.length });
-}
-/** At most once per task, however many results arrive in it. */
-function scheduleReport() {
-  if (reportPending) return;
-  reportPending = true;
-  queueMicrotask(() => updateReport());
-}
-window.addEventListener('beforeprint', () => updateReport());
-$('caveat-text').textContent = CAVEAT;
 
 // ------------------------------------------------------------------ inputs
 
@@ -671,7 +591,7 @@ ownModel.addEventListener('change', () => {
   ready.then(() => switchModel(() => own.pick(files), OWN_MODEL_ID, 'your own model'), () => {});
 });
 
-// ------------------------------------------------------------------ export, print, clear
+// ------------------------------------------------------------------ export, clear
 
 function about() {
   const m = state.model;
@@ -690,10 +610,6 @@ $('export-json').addEventListener('click', async () => download(toJson(await res
   'mesonet-results.json', 'application/json'));
 $('export-csv').addEventListener('click', async () => download(toCsv(await results()),
   'mesonet-results.csv', 'text/csv'));
-$('print').addEventListener('click', () => {
-  updateReport();
-  window.print();
-});
 $('clear').addEventListener('click', () => {
   // After the files still being read have joined the pipeline, and after every job before it.
   state.adding = state.adding.then(() => {
@@ -708,8 +624,7 @@ $('clear').addEventListener('click', () => {
         $('results').replaceChildren();
         state.entries = [];
         state.frameDetails.clear();
-        summary.clear();
-        refreshCounts();
+        overview.clear();
         $('timing').textContent = '';
         if ($('status').dataset.state === 'ready') setStatus('ready', READY_TEXT);
       },
