@@ -14,23 +14,19 @@
  *   (await import('./js/app/main.js')).engine.then((e) => e.tensors())
  */
 import { analyseVideo } from './analyse-video.js';
-import {
-  MODEL_ROOT, PIPELINE_WINDOW, SAMPLES, SAMPLE_ROOT, modelNote, pickModel, urlOptions,
-  weightHashes,
-} from '../domain/config.js';
+import { PIPELINE_WINDOW, SAMPLES, SAMPLE_ROOT, urlOptions } from '../domain/config.js';
 import { createEngine } from '../engine/client.js';
 import { InputError } from '../engine/errors.js';
-import { fetchJson } from '../engine/model-files.js';
 import { HEAD_BYTES, jpegLooksComplete, sniffFormat } from '../domain/formats.js';
 import { createHasher } from '../sources/hashes.js';
 import { registerServiceWorker } from './offline.js';
 import { $, READY_TEXT, announce, messageOf, setStatus } from './page.js';
-import { createPageState, remember } from './state.js';
+import { createPageState } from './state.js';
 import { setupHeatmaps } from './heatmaps.js';
 import { setupSettingsPanel } from './settings-panel.js';
 import { setupOverview } from './overview.js';
 import { setupReport } from './report.js';
-import { OWN_MODEL_ID, ownModelProblem, setupOwnModel } from './own-model.js';
+import { setupModels } from './models.js';
 import { createPipeline } from '../domain/pipeline.js';
 import { imageFields, modelFields, toCsv, toJson, videoFields } from '../domain/records.js';
 import { startingSettings } from '../domain/settings.js';
@@ -72,121 +68,14 @@ const overview = setupOverview({ state, report, again: (entry) => reanalyse(entr
 // ------------------------------------------------------------------ settings
 
 const heatmaps = setupHeatmaps({ engine, state, pipeline });
-const select = /** @type {HTMLSelectElement} */ ($('model-select'));
-
-// ------------------------------------------------------------------ start-up
-
-const own = setupOwnModel({ select,
-  keep: /** @type {HTMLInputElement} */ ($('keep-model')), note: $('keep-note'),
-  use: async (files) => (await engine).setModel(files) });
-const modelUrl = (/** @type {import('../domain/config.js').ModelEntry} */ m) => new URL(MODEL_ROOT + m.path, location.href).href;
 const settings = setupSettingsPanel({ state, heatmaps, starting });
-const ready = start();
-
+const models = setupModels({ engine, state, pipeline, starting, onUse: overview.refreshStale });
+const { ready } = models;
+report.showVersion();
+/** Reset to defaults: the settings, then the model. */
 $('settings-reset').addEventListener('click', () => {
   settings.reset();
-  ready.then((index) => {
-    const entry = pickModel(index, null);
-    if (state.model?.id !== entry.id) {
-      select.value = entry.id;
-      switchModel(() => engine.then((e) => e.setModel(modelUrl(entry))), entry.id, entry.name);
-    }
-  }, () => {});
-});
-
-async function start() {
-  const [e, index] = await Promise.all([engine, fetchJson(MODEL_ROOT + 'index.json')]);
-  state.backend = e.backend;
-  state.threads = e.threads;
-  $('backend').textContent = e.backend;
-  $('backend-why').textContent = `(${e.backendWhy})`;
-  $('threads').dataset.threads = String(e.threads);
-  $('threads').textContent = e.threads > 1 ? `(${e.threads} threads)` : '';
-  // A remembered model the site no longer has is forgotten; one asked for in the address must exist.
-  const known = index.models?.some((/** @type {any} */ m) => m.id === starting.model);
-  const entry = pickModel(index, starting.modelFromAddress || known ? starting.model : null);
-  for (const m of index.models) {
-    const option = document.createElement('option');
-    option.value = m.id;
-    option.textContent = m.name;
-    select.append(option);
-  }
-  await own.restore();
-  select.value = entry.id;
-  useModel(await e.setModel(modelUrl(entry)), entry.id);
-  select.disabled = false;
-  select.addEventListener('change', () => {
-    if (select.value === OWN_MODEL_ID) {
-      switchModel(own.load, OWN_MODEL_ID, 'your own model');
-    } else {
-      const chosen = pickModel(index, select.value);
-      remember(state, { model: chosen.id });
-      switchModel(() => e.setModel(modelUrl(chosen)), chosen.id, chosen.name);
-    }
-  });
-  setStatus('ready', READY_TEXT);
-  return index;
-}
-
-report.showVersion();
-
-/**
- * @param {any} metadata the model's metadata.json, as the engine loaded it
- * @param {string} id the picker's value
- */
-function useModel(metadata, id) {
-  const weights = weightHashes(metadata);
-  /** @type {ModelRecord} */
-  const model = { key: `${id}@${weights.map((w) => w.sha256).join(',')}`, id, name: metadata.name, weights,
-    thresholds: metadata.thresholds };
-  state.model = state.models.get(model.key) ?? model;
-  state.metadata = metadata;
-  $('model-name').textContent = metadata.name;
-  const note = modelNote(metadata);
-  $('model-note').textContent = note;
-  $('model-note').hidden = !note;
-  select.value = id;
-  showModelError('');
-  overview.refreshStale();
-}
-
-/** The own model's problems, where the user chose its files (and in the status line). @param {string} text */
-function showModelError(text) {
-  $('model-error').textContent = text;
-  $('model-error').hidden = !text;
-  if (text) /** @type {HTMLDetailsElement} */ ($('settings')).open = true;
-}
-
-/**
- * A model switch: after every file added before it, before every file added after.
- * @param {() => Promise<import('../domain/config.js').ModelMetadata>} load resolves to the new model's metadata
- * @param {string} id
- * @param {string} name what to call it while it loads
- */
-function switchModel(load, id, name) {
-  setStatus('loading', `Loading ${name}…`);
-  return pipeline.add({
-    alone: true,
-    start: async () => { await ready; return load(); },
-    finish: (outcome) => {
-      if (outcome.ok) {
-        useModel(outcome.value, id);
-        setStatus('ready', `Ready: ${state.model?.name}.`);
-      } else {
-        // The previous model stays in use: say so rather than leave the page stuck.
-        const text = `That model could not be loaded (${messageOf(outcome.error)}); still using ${state.model?.name}.`;
-        setStatus('ready', text);
-        showModelError(text);
-        select.value = state.model?.id ?? '';
-      }
-    },
-  });
-}
-
-ready.catch((error) => {
-  setStatus('error', messageOf(error));
-  // Nothing can be analysed: say so on the picker too (queued files get error cards).
-  /** @type {HTMLInputElement} */ ($('file-input')).disabled = true;
+  models.useDefault();
 });
 
 // ------------------------------------------------------------------ files
@@ -574,21 +463,6 @@ sampleButton.addEventListener('click', async () => {
   } finally {
     sampleButton.disabled = false;
   }
-});
-
-const ownModel = /** @type {HTMLInputElement} */ ($('own-model-input'));
-ownModel.addEventListener('change', () => {
-  const files = Array.from(ownModel.files || []);
-  ownModel.value = '';
-  if (files.length === 0) return;
-  const problem = ownModelProblem(files.map((f) => f.name));
-  if (problem) {
-    showModelError(problem);
-    announce(problem);
-    return;
-  }
-  showModelError('');
-  ready.then(() => switchModel(() => own.pick(files), OWN_MODEL_ID, 'your own model'), () => {});
 });
 
 // ------------------------------------------------------------------ export, clear
