@@ -1,87 +1,84 @@
 // @ts-check
 /**
- * Page wiring: the engine (engine/client.js: TF.js, the model, the face
- * detector and Grad-CAM in a worker), files from the drop zone / picker /
- * paste / "Try a sample" to cards through the pipeline (pipeline.js: the
- * engine works on the next picture while this one is drawn), the model
- * choice and which model made each result, the overview, the report, the
- * settings remembered on this device, heatmaps, export, the webcam. This
- * thread only reads the first bytes of files, plays videos to grab their
- * frames, draws and handles events; everything TF.js runs in the engine,
- * and files' sha256 in a hashing worker of their own.
+ * The page's entry point (index.html loads it): starts the engine
+ * (engine/client.js: TF.js, the model, the face detector and Grad-CAM in a
+ * worker), makes what the app's modules share (the page state, state.js; the
+ * pipeline, domain/pipeline.js: the engine works on the next picture while
+ * this one is drawn) and connects the modules that wire each part of the
+ * page, each handed what it uses:
+ *   report.js       the printed report's title block, the page version, print
+ *   overview.js     each file's row, the counts, stale results
+ *   heatmaps.js     the heatmap switch and slider, the legend, maps drawn later
+ *   settings-panel.js  the faces switch, video sampling, reset
+ *   models.js       the model picker, switching models, the own model
+ *   entries.js      a card set analysing or failed, a file's sha256
+ *   images.js, videos.js  a picture's or a video's job, and its card
+ *   files.js        files onto the page (in order), again, and cleared
+ *   export.js       the JSON and CSV downloads
+ * and wires here what brings files in (the picker, drop, paste, "Try a
+ * sample"), the reset button (settings, then model), the webcam and the
+ * service worker. This thread only reads the first bytes of files, plays
+ * videos to grab their frames, draws and handles events; everything TF.js
+ * runs in the engine, and files' sha256 in a hashing worker of their own.
  *
  * Tests and embedders reach the engine through the exported `engine`:
  *   (await import('./js/app/main.js')).engine.then((e) => e.tensors())
  */
 import { PIPELINE_WINDOW, SAMPLES, SAMPLE_ROOT, urlOptions } from '../domain/config.js';
-import { createEngine } from '../engine/client.js';
-import { registerServiceWorker } from './offline.js';
-import { $, announce, messageOf } from './page.js';
-import { createPageState } from './state.js';
-import { setupHeatmaps } from './heatmaps.js';
-import { setupSettingsPanel } from './settings-panel.js';
-import { setupOverview } from './overview.js';
-import { setupReport } from './report.js';
-import { setupModels } from './models.js';
-import { createEntries } from './entries.js';
-import { createImageJob } from './images.js';
-import { createVideoJob } from './videos.js';
-import { setupFiles } from './files.js';
 import { createPipeline } from '../domain/pipeline.js';
-import { toCsv, toJson } from '../domain/records.js';
 import { startingSettings } from '../domain/settings.js';
+import { createEngine } from '../engine/client.js';
 import { setupWebcam } from '../sources/webcam.js';
-import { download } from '../views/export.js';
+import { createEntries } from './entries.js';
+import { setupExport } from './export.js';
+import { setupFiles } from './files.js';
+import { setupHeatmaps } from './heatmaps.js';
+import { createImageJob } from './images.js';
+import { setupModels } from './models.js';
+import { registerServiceWorker } from './offline.js';
+import { setupOverview } from './overview.js';
+import { $, announce, messageOf } from './page.js';
+import { setupReport } from './report.js';
+import { setupSettingsPanel } from './settings-panel.js';
+import { createPageState } from './state.js';
+import { createVideoJob } from './videos.js';
 
-/**
- * @typedef {import('../domain/records.js').FileResult} FileResult
- * @typedef {import('../domain/engine-api.js').Engine} Engine
- * @typedef {import('../domain/faces.js').Box} Box
- * @typedef {import('../domain/formats.js').Sniffed} Sniffed
- * @typedef {import('./state.js').ModelRecord} ModelRecord
- * @typedef {import('./state.js').Entry} Entry
- */
+/** @typedef {import('../domain/engine-api.js').Engine} Engine */
 
-/** The analysis engine, started as the page loads. */
+/** The analysis engine, started as the page loads. @type {Promise<Engine>} */
 export const engine = Promise.resolve().then(() => createEngine({ backend: urlOptions(location.search).backend }));
 
 const state = createPageState();
-/** Pictures pasted so far: each one's name. */
-let pasted = 0;
 const starting = startingSettings(state.remembered, location.search);
 /** Analyses, model switches and maps, in the order asked for. */
 const pipeline = createPipeline(PIPELINE_WINDOW);
+
 const report = setupReport(state);
+// Analysing a stale result again goes the way of a new file: files.js, made below.
 const overview = setupOverview({ state, report, again: (entry) => files.reanalyse(entry) });
-
-// ------------------------------------------------------------------ settings
-
 const heatmaps = setupHeatmaps({ engine, state, pipeline });
 const settings = setupSettingsPanel({ state, heatmaps, starting });
 const models = setupModels({ engine, state, pipeline, starting, onUse: overview.refreshStale });
 const { ready } = models;
 report.showVersion();
-/** Reset to defaults: the settings, then the model. */
 $('settings-reset').addEventListener('click', () => {
   settings.reset();
   models.useDefault();
 });
 
-// ------------------------------------------------------------------ files
-
 const entries = createEntries({ state, ready, overview });
 const imageJob = createImageJob({ engine, ready, state, pipeline, entries, overview, settings, heatmaps });
 const videoJob = createVideoJob({ engine, ready, state, entries, overview, settings, heatmaps });
 const files = setupFiles({ state, pipeline, entries, overview, imageJob, videoJob });
-const addFiles = files.add;
+setupExport({ state, entries });
 
-// ------------------------------------------------------------------ inputs
+// ------------------------------------------------------------------ files in: picker, drop, paste, sample
 
 const fileInput = /** @type {HTMLInputElement} */ ($('file-input'));
 fileInput.addEventListener('change', () => {
-  const files = Array.from(fileInput.files || []);
+  const chosen = Array.from(fileInput.files || []);
   fileInput.value = '';
-  addFiles(files);
+  files.add(chosen);
 });
 
 document.body.addEventListener('dragover', (event) => {
@@ -95,17 +92,19 @@ document.body.addEventListener('dragleave', (event) => {
 });
 document.body.addEventListener('drop', (event) => {
   $('drop-zone').classList.remove('dragging');
-  const files = Array.from(event.dataTransfer?.files || []);
-  if (files.length === 0) return;
+  const dropped = Array.from(event.dataTransfer?.files || []);
+  if (dropped.length === 0) return;
   event.preventDefault();
-  addFiles(files);
+  files.add(dropped);
 });
 
+/** Pictures pasted so far: each one's name. */
+let pasted = 0;
 document.addEventListener('paste', (event) => {
-  const files = Array.from(event.clipboardData?.files || []);
-  if (files.length === 0) return;
+  const given = Array.from(event.clipboardData?.files || []);
+  if (given.length === 0) return;
   event.preventDefault();
-  addFiles(files.map((file) => {
+  files.add(given.map((file) => {
     pasted += 1;
     const ext = (file.type.split('/')[1] || 'png').replace('jpeg', 'jpg');
     return new File([file], `pasted-${pasted}.${ext}`, { type: file.type });
@@ -116,7 +115,7 @@ const sampleButton = /** @type {HTMLButtonElement} */ ($('sample'));
 sampleButton.addEventListener('click', async () => {
   sampleButton.disabled = true;
   try {
-    addFiles(await Promise.all(SAMPLES.map(async (name) => {
+    files.add(await Promise.all(SAMPLES.map(async (name) => {
       const response = await fetch(SAMPLE_ROOT + name);
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       return new File([await response.blob()], name, { type: 'image/jpeg' });
@@ -128,26 +127,7 @@ sampleButton.addEventListener('click', async () => {
   }
 });
 
-// ------------------------------------------------------------------ export, clear
-
-function about() {
-  const m = state.model;
-  return { page: 'mesonet-web', page_version: state.version?.version ?? null, page_commit: state.version?.commit ?? null,
-    model: m?.id ?? null, model_name: m?.name ?? null, model_sha256: m?.weights.map((w) => w.sha256) ?? [],
-    backend: state.backend, thresholds: m?.thresholds ?? null };
-}
-
-/** Every file's result, with its sha256 (computed now for those still waiting). */
-async function results() {
-  await Promise.all(state.entries.map(entries.ensureHash));
-  return state.entries.map((e) => e.result);
-}
-
-$('export-json').addEventListener('click', async () => download(toJson(await results(), about()),
-  'mesonet-results.json', 'application/json'));
-$('export-csv').addEventListener('click', async () => download(toCsv(await results()),
-  'mesonet-results.csv', 'text/csv'));
-// ------------------------------------------------------------------ webcam
+// ------------------------------------------------------------------ webcam, offline
 
 setupWebcam({ ready, engine, thresholds: () => state.metadata?.thresholds, backend: () => state.backend });
 
