@@ -1,839 +1,84 @@
 // @ts-check
 /**
- * Page wiring: the engine (engine/client.js: TF.js, the model, the face
- * detector and Grad-CAM in a worker), files from the drop zone / picker /
- * paste / "Try a sample" to cards through the pipeline (pipeline.js: the
- * engine works on the next picture while this one is drawn), the model
- * choice and which model made each result, the overview, the report, the
- * settings remembered on this device, heatmaps, export, the webcam. This
- * thread only reads the first bytes of files, plays videos to grab their
- * frames, draws and handles events; everything TF.js runs in the engine,
- * and files' sha256 in a hashing worker of their own.
+ * The page's entry point (index.html loads it): starts the engine
+ * (engine/client.js: TF.js, the model, the face detector and Grad-CAM in a
+ * worker), makes what the app's modules share (the page state, state.js; the
+ * pipeline, domain/pipeline.js: the engine works on the next picture while
+ * this one is drawn) and connects the modules that wire each part of the
+ * page, each handed what it uses:
+ *   report.js       the printed report's title block, the page version, print
+ *   overview.js     each file's row, the counts, stale results
+ *   heatmaps.js     the heatmap switch and slider, the legend, maps drawn later
+ *   settings-panel.js  the faces switch, video sampling, reset
+ *   models.js       the model picker, switching models, the own model
+ *   entries.js      a card set analysing or failed, a file's sha256
+ *   images.js, videos.js  a picture's or a video's job, and its card
+ *   files.js        files onto the page (in order), again, and cleared
+ *   export.js       the JSON and CSV downloads
+ * and wires here what brings files in (the picker, drop, paste, "Try a
+ * sample"), the reset button (settings, then model), the webcam and the
+ * service worker. This thread only reads the first bytes of files, plays
+ * videos to grab their frames, draws and handles events; everything TF.js
+ * runs in the engine, and files' sha256 in a hashing worker of their own.
  *
  * Tests and embedders reach the engine through the exported `engine`:
  *   (await import('./js/app/main.js')).engine.then((e) => e.tensors())
  */
-import { analyseVideo } from './analyse-video.js';
-import {
-  MODEL_ROOT, PIPELINE_WINDOW, SAMPLES, SAMPLE_ROOT, SETTINGS_OPEN_MEDIA, modelNote, pickModel, urlOptions,
-  weightHashes,
-} from '../domain/config.js';
-import { createEngine } from '../engine/client.js';
-import { InputError } from '../engine/errors.js';
-import { fetchJson } from '../engine/model-files.js';
-import { HEAD_BYTES, jpegLooksComplete, sniffFormat } from '../domain/formats.js';
-import { createHasher } from '../sources/hashes.js';
-import { registerServiceWorker } from './offline.js';
-import { OWN_MODEL_ID, ownModelProblem, setupOwnModel } from './own-model.js';
+import { PIPELINE_WINDOW, SAMPLES, SAMPLE_ROOT, urlOptions } from '../domain/config.js';
 import { createPipeline } from '../domain/pipeline.js';
-import { imageFields, modelFields, toCsv, toJson, videoFields } from '../domain/records.js';
-import {
-  DEFAULT_SETTINGS, cleanSettings, forgetSettings, readSettings, startingSettings, writeSettings,
-} from '../domain/settings.js';
-import { CAVEAT, VERDICT_LABELS, aggregateFaces, formatPercent } from '../domain/verdict.js';
-import { grabVideoFrame } from '../sources/video-frames.js';
-import { VideoError, openVideo } from '../sources/video-reader.js';
-import { SAMPLING_LIMITS, clampSampling, sampleTimes, summariseVideo } from '../domain/video-summary.js';
+import { startingSettings } from '../domain/settings.js';
+import { createEngine } from '../engine/client.js';
 import { setupWebcam } from '../sources/webcam.js';
-import {
-  createCard, markModel, resetCard, setFileFacts, setProgress, setStale, showAnalysis, showError, showHeatmaps,
-} from '../views/card.js';
-import { heatPixels } from '../views/heatmap.js';
-import { download } from '../views/export.js';
-import { showReportTitle } from '../views/report.js';
-import { countRows, createSummary } from '../views/summary.js';
-import { showFrameHeatmaps, showVideo, showVideoProgress } from '../views/video.js';
+import { createEntries } from './entries.js';
+import { setupExport } from './export.js';
+import { setupFiles } from './files.js';
+import { setupHeatmaps } from './heatmaps.js';
+import { createImageJob } from './images.js';
+import { setupModels } from './models.js';
+import { registerServiceWorker } from './offline.js';
+import { setupOverview } from './overview.js';
+import { $, announce, messageOf } from './page.js';
+import { setupReport } from './report.js';
+import { setupSettingsPanel } from './settings-panel.js';
+import { createPageState } from './state.js';
+import { createVideoJob } from './videos.js';
 
-const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (
-  document.querySelector(`[data-testid=${id}]`));
+/** @typedef {import('../domain/engine-api.js').Engine} Engine */
 
-/**
- * @typedef {import('../domain/records.js').FileResult} FileResult
- * @typedef {import('../domain/engine-api.js').Engine} Engine
- * @typedef {import('../domain/faces.js').Box} Box
- * @typedef {import('../domain/formats.js').Sniffed} Sniffed
- * @typedef {import('../views/summary.js').Row} Row
- *
- * @typedef {object} ModelRecord a model as loaded: what a result names
- * @property {string} key id and weights: two different own models are two models
- * @property {string} id the picker's value (a published model's id, or own-model)
- * @property {string} name
- * @property {{ file: string, sha256: string }[]} weights
- * @property {import('../domain/verdict.js').Thresholds} thresholds
- *
- * @typedef {object} Entry a file, its card, its result
- * @property {string} id the card's element id
- * @property {number} order 1 for the first file added
- * @property {File} file kept on the page, so the file can be analysed again
- * @property {HTMLElement} card
- * @property {FileResult} result
- * @property {Row} row what the overview shows of it
- * @property {import('../views/card.js').FileFacts} facts
- * @property {{ sniffed: Sniffed, notes: string[] }|null} kind what the bytes are, once read
- * @property {ModelRecord|null} model the model that produced the result shown
- * @property {Promise<void>|null} hashing
- * @property {boolean} removed cleared from the page
- */
-
-/** The analysis engine, started as the page loads. */
+/** The analysis engine, started as the page loads. @type {Promise<Engine>} */
 export const engine = Promise.resolve().then(() => createEngine({ backend: urlOptions(location.search).backend }));
 
-/** localStorage, where the browser allows it. */
-const storage = (() => {
-  try {
-    return window.localStorage;
-  } catch {
-    return null;
-  }
-})();
-
-const state = {
-  /** The model in use. @type {ModelRecord|null} */ model: null,
-  /** The model in use's metadata.json. @type {any} */ metadata: null,
-  /** Every model that produced a result, by key. @type {Map<string, ModelRecord>} */ models: new Map(),
-  backend: '',
-  threads: 1,
-  /** @type {{ version: string, commit: string|null }|null} */ version: null,
-  /** @type {Entry[]} */ entries: [],
-  added: 0,
-  /** What the user chose, as remembered on this device (the address's options do not change it). */
-  remembered: readSettings(storage),
-  /** Image cards whose maps can be drawn later: the file, its width, its scored boxes, the model that scored them. */
-  /** @type {Map<HTMLElement, { file: File, width: number, boxes: Box[], modelKey: string }>} */
-  explainable: new Map(),
-  /** Video cards' files (video-reader.js: their URLs) and thumbnails, released when the results are cleared or analysed again. */
-  /** @type {Map<HTMLElement, { video: import('../sources/video-reader.js').Video, thumbs: ImageBitmap[] }>} */
-  videos: new Map(),
-  /** Video frames shown in a card's detail panel whose maps can be drawn. */
-  /** @type {Map<HTMLElement, { video: import('../sources/video-reader.js').Video, frame: import('../domain/engine-api.js').FrameResult, modelKey: string }>} */
-  frameDetails: new Map(),
-  /** Files being read, in the order added, before they join the pipeline. */
-  adding: Promise.resolve(),
-  /** Cards and frame panels whose maps have been asked of the engine and are not drawn yet. */
-  /** @type {WeakSet<HTMLElement>} */ explaining: new WeakSet(),
-  pasted: 0,
-  /** The report's title block is brought up to date at the end of this task. */
-  reportPending: false,
-};
+const state = createPageState();
 const starting = startingSettings(state.remembered, location.search);
 /** Analyses, model switches and maps, in the order asked for. */
 const pipeline = createPipeline(PIPELINE_WINDOW);
-const hasher = createHasher();
-const summary = createSummary($('summary'));
 
-/** @param {'loading'|'ready'|'error'} s @param {string} text */
-function setStatus(s, text) {
-  const status = $('status');
-  status.dataset.state = s;
-  status.textContent = text;
-}
-
-/** @param {unknown} error */
-const messageOf = (error) => (error instanceof Error ? error.message : String(error));
-
-/** @param {string} text */
-function announce(text) {
-  if ($('status').dataset.state === 'ready') $('status').textContent = text;
-}
-
-const READY_TEXT = 'Ready: add photos or videos.';
-
-// ------------------------------------------------------------------ settings
-
-const control = {
-  faces: /** @type {HTMLInputElement} */ ($('faces-switch')),
-  heatmaps: /** @type {HTMLInputElement} */ ($('heatmap-toggle')),
-  opacity: /** @type {HTMLInputElement} */ ($('heatmap-opacity')),
-  rate: /** @type {HTMLInputElement} */ ($('video-rate')),
-  most: /** @type {HTMLInputElement} */ ($('video-max-frames')),
-  select: /** @type {HTMLSelectElement} */ ($('model-select')),
-};
-const heatmapsOn = () => control.heatmaps.checked;
-/** The settings panel: open beside the drop zone on a wide screen, closed under it on a phone. */
-/** @type {HTMLDetailsElement} */ ($('settings')).open = window.matchMedia(SETTINGS_OPEN_MEDIA).matches;
-
-/** @param {Partial<import('../domain/settings.js').Settings>} changed */
-function remember(changed) {
-  state.remembered = cleanSettings({ ...state.remembered, ...changed });
-  writeSettings(storage, state.remembered);
-}
-
-/**
- * The controls show these settings (the model is switched apart).
- * @param {Omit<import('../domain/settings.js').Settings, 'model'>} s
- */
-function showSettings(s) {
-  control.faces.checked = s.faces;
-  control.heatmaps.checked = s.heatmaps;
-  control.opacity.value = String(s.opacity);
-  control.rate.value = String(s.videoRate);
-  control.most.value = String(s.videoMaxFrames);
-  applyHeatmapSettings();
-}
-
-/** What each video field last said about a value it replaced. */
-const fieldNotes = { rate: '', most: '' };
-
-/**
- * The video sampling the fields ask for, clamped to the limits; a field that
- * asked for more (or nonsense) is set to what will be used, and says so until
- * it is changed again.
- * @param {HTMLInputElement|null} [changed] the field the user just changed
- */
-function sampling(changed = null) {
-  const rate = Number(control.rate.value);
-  const most = Number(control.most.value);
-  const used = clampSampling(control.rate.value.trim() === '' ? NaN : rate, control.most.value.trim() === '' ? NaN : most);
-  if (changed === control.rate) fieldNotes.rate = '';
-  if (changed === control.most) fieldNotes.most = '';
-  if (used.perSecond !== rate) {
-    fieldNotes.rate = `frames per second set to ${used.perSecond} `
-      + `(from ${SAMPLING_LIMITS.minPerSecond} to ${SAMPLING_LIMITS.maxPerSecond})`;
-    control.rate.value = String(used.perSecond);
-  }
-  if (used.maxFrames !== most) {
-    fieldNotes.most = `most frames set to ${used.maxFrames} (from 1 to ${SAMPLING_LIMITS.maxFrames})`;
-    control.most.value = String(used.maxFrames);
-  }
-  const said = [fieldNotes.rate, fieldNotes.most].filter(Boolean);
-  $('settings-note').textContent = said.length ? `Video: ${said.join('; ')}: the field shows what is used.` : '';
-  return used;
-}
-
-for (const field of [control.rate, control.most]) {
-  field.addEventListener('change', () => {
-    const used = sampling(field);
-    remember({ videoRate: used.perSecond, videoMaxFrames: used.maxFrames });
-  });
-}
-control.faces.addEventListener('change', () => remember({ faces: control.faces.checked }));
-
+const report = setupReport(state);
+// Analysing a stale result again goes the way of a new file: files.js, made below.
+const overview = setupOverview({ state, report, again: (entry) => files.reanalyse(entry) });
+const heatmaps = setupHeatmaps({ engine, state, pipeline });
+const settings = setupSettingsPanel({ state, heatmaps, starting });
+const models = setupModels({ engine, state, pipeline, starting, onUse: overview.refreshStale });
+const { ready } = models;
+report.showVersion();
 $('settings-reset').addEventListener('click', () => {
-  forgetSettings(storage);
-  state.remembered = readSettings(null);
-  showSettings(DEFAULT_SETTINGS);
-  fieldNotes.rate = '';
-  fieldNotes.most = '';
-  $('settings-note').textContent = 'Settings reset to their defaults.';
-  if (heatmapsOn()) explainPending();
-  ready.then((index) => {
-    const entry = pickModel(index, null);
-    if (state.model?.id !== entry.id) {
-      control.select.value = entry.id;
-      switchModel(() => engine.then((e) => e.setModel(modelUrl(entry))), entry.id, entry.name);
-    }
-  }, () => {});
+  settings.reset();
+  models.useDefault();
 });
 
-// ------------------------------------------------------------------ start-up
+const entries = createEntries({ state, ready, overview });
+const imageJob = createImageJob({ engine, ready, state, pipeline, entries, overview, settings, heatmaps });
+const videoJob = createVideoJob({ engine, ready, state, entries, overview, settings, heatmaps });
+const files = setupFiles({ state, pipeline, entries, overview, imageJob, videoJob });
+setupExport({ state, entries });
 
-const own = setupOwnModel({ select: control.select,
-  keep: /** @type {HTMLInputElement} */ ($('keep-model')), note: $('keep-note'),
-  use: async (files) => (await engine).setModel(files) });
-const modelUrl = (/** @type {import('../domain/config.js').ModelEntry} */ m) => new URL(MODEL_ROOT + m.path, location.href).href;
-showSettings(starting);
-const ready = start();
-
-async function start() {
-  const [e, index] = await Promise.all([engine, fetchJson(MODEL_ROOT + 'index.json')]);
-  state.backend = e.backend;
-  state.threads = e.threads;
-  $('backend').textContent = e.backend;
-  $('backend-why').textContent = `(${e.backendWhy})`;
-  $('threads').dataset.threads = String(e.threads);
-  $('threads').textContent = e.threads > 1 ? `(${e.threads} threads)` : '';
-  // A remembered model the site no longer has is forgotten; one asked for in the address must exist.
-  const known = index.models?.some((/** @type {any} */ m) => m.id === starting.model);
-  const entry = pickModel(index, starting.modelFromAddress || known ? starting.model : null);
-  for (const m of index.models) {
-    const option = document.createElement('option');
-    option.value = m.id;
-    option.textContent = m.name;
-    control.select.append(option);
-  }
-  await own.restore();
-  control.select.value = entry.id;
-  useModel(await e.setModel(modelUrl(entry)), entry.id);
-  control.select.disabled = false;
-  control.select.addEventListener('change', () => {
-    if (control.select.value === OWN_MODEL_ID) {
-      switchModel(own.load, OWN_MODEL_ID, 'your own model');
-    } else {
-      const chosen = pickModel(index, control.select.value);
-      remember({ model: chosen.id });
-      switchModel(() => e.setModel(modelUrl(chosen)), chosen.id, chosen.name);
-    }
-  });
-  setStatus('ready', READY_TEXT);
-  return index;
-}
-
-fetchJson('version.json').then((v) => { state.version = v; }, () => { state.version = null; }).finally(() => {
-  $('page-version').textContent = state.version
-    ? `${state.version.version}${state.version.commit ? ` (commit ${state.version.commit})` : ''}` : 'unknown';
-  scheduleReport();
-});
-
-/**
- * @param {any} metadata the model's metadata.json, as the engine loaded it
- * @param {string} id the picker's value
- */
-function useModel(metadata, id) {
-  const weights = weightHashes(metadata);
-  /** @type {ModelRecord} */
-  const model = { key: `${id}@${weights.map((w) => w.sha256).join(',')}`, id, name: metadata.name, weights,
-    thresholds: metadata.thresholds };
-  state.model = state.models.get(model.key) ?? model;
-  state.metadata = metadata;
-  $('model-name').textContent = metadata.name;
-  const note = modelNote(metadata);
-  $('model-note').textContent = note;
-  $('model-note').hidden = !note;
-  control.select.value = id;
-  showModelError('');
-  refreshStale();
-}
-
-/** The own model's problems, where the user chose its files (and in the status line). @param {string} text */
-function showModelError(text) {
-  $('model-error').textContent = text;
-  $('model-error').hidden = !text;
-  if (text) /** @type {HTMLDetailsElement} */ ($('settings')).open = true;
-}
-
-/**
- * A model switch: after every file added before it, before every file added after.
- * @param {() => Promise<import('../domain/config.js').ModelMetadata>} load resolves to the new model's metadata
- * @param {string} id
- * @param {string} name what to call it while it loads
- */
-function switchModel(load, id, name) {
-  setStatus('loading', `Loading ${name}…`);
-  return pipeline.add({
-    alone: true,
-    start: async () => { await ready; return load(); },
-    finish: (outcome) => {
-      if (outcome.ok) {
-        useModel(outcome.value, id);
-        setStatus('ready', `Ready: ${state.model?.name}.`);
-      } else {
-        // The previous model stays in use: say so rather than leave the page stuck.
-        const text = `That model could not be loaded (${messageOf(outcome.error)}); still using ${state.model?.name}.`;
-        setStatus('ready', text);
-        showModelError(text);
-        control.select.value = state.model?.id ?? '';
-      }
-    },
-  });
-}
-
-ready.catch((error) => {
-  setStatus('error', messageOf(error));
-  // Nothing can be analysed: say so on the picker too (queued files get error cards).
-  /** @type {HTMLInputElement} */ ($('file-input')).disabled = true;
-});
-
-// ------------------------------------------------------------------ files
-
-/** @param {File[]} files */
-function addFiles(files) {
-  /** @type {Entry[]} */
-  const entries = files.map((file) => {
-    state.added += 1;
-    const id = `result-${state.added}`;
-    const kind = file.type.startsWith('video/') ? 'video' : 'image';
-    const card = createCard($('results'), file.name, kind, id);
-    /** @type {Entry} */
-    const entry = { id, order: state.added, file, card, result: freshResult(file, kind), row: /** @type {any} */ (null),
-      facts: { size: file.size, label: file.type || 'file', type: file.type || null, sha256: null },
-      kind: null, model: null, hashing: null, removed: false };
-    setFileFacts(card, entry.facts);
-    state.entries.push(entry);
-    touch(entry);
-    return entry;
-  });
-  // What each file is, from its bytes, then each joins the pipeline in the order added.
-  state.adding = state.adding.then(async () => {
-    const kinds = await Promise.all(entries.map((entry) => readKind(entry.file)));
-    entries.forEach((entry, i) => enqueue(entry, kinds[i]));
-  });
-}
-
-/**
- * @param {File} file
- * @param {'image'|'video'} kind
- * @returns {FileResult}
- */
-function freshResult(file, kind) {
-  return {
-    file: file.name, kind, state: 'queued', verdict: null, p_real: null, mode: null,
-    model: null, backend: null, detect_ms: null, faces: [], error: null,
-    sha256: null, size: file.size, type: file.type || null,
-  };
-}
-
-/**
- * A file whose kind is known joins the pipeline (or gets its error card).
- * @param {Entry} entry
- * @param {{ sniffed: Sniffed, notes: string[] }} kind
- */
-function enqueue(entry, kind) {
-  if (entry.removed) return;
-  entry.kind = kind;
-  const { sniffed, notes } = kind;
-  if (sniffed.type) {
-    Object.assign(entry.facts, { type: sniffed.type, label: sniffed.label ?? sniffed.type });
-    entry.result.type = sniffed.type;
-    setFileFacts(entry.card, entry.facts);
-  }
-  if (sniffed.kind === 'video' || sniffed.kind === 'image') {
-    // What the bytes are, whatever the name says (a JPEG named .mp4 is a picture).
-    entry.card.dataset.kind = sniffed.kind;
-    entry.result.kind = sniffed.kind;
-  }
-  if (sniffed.kind === 'video') pipeline.add(videoJob(entry));
-  else if (sniffed.kind === 'image') pipeline.add(imageJob(entry, { sniffed, notes }));
-  else fail(entry, sniffed.message || 'Unsupported file.');
-}
-
-/**
- * What a file is (formats.js) and what to say about it.
- * @param {File} file
- */
-async function readKind(file) {
-  const sniffed = sniffFormat(new Uint8Array(await file.slice(0, HEAD_BYTES).arrayBuffer()), file.type);
-  /** @type {string[]} */
-  const notes = [];
-  if (sniffed.format === 'jpeg' && !jpegLooksComplete(new Uint8Array(await file.slice(-64).arrayBuffer()))) {
-    notes.push('This JPEG looks truncated: part of the picture may be missing (grey), which can change the score.');
-  }
-  return { sniffed, notes };
-}
-
-/** @param {Entry} entry @param {string} message */
-function fail(entry, message) {
-  if (entry.removed) return;
-  const { card, result } = entry;
-  showError(card, message);
-  Object.assign(result, { state: 'error', error: message });
-  if (state.model) {
-    entry.model = state.model;
-    markModel(card, state.model);
-    Object.assign(result, modelFields(state.model));
-  }
-  touch(entry);
-  ensureHash(entry);
-  announce(`${result.file}: ${message}`);
-}
-
-/**
- * What to say when a file could not be analysed.
- * @param {unknown} error
- * @param {Sniffed} [sniffed]
- * @returns {Promise<string>}
- */
-async function failure(error, sniffed) {
-  // A picture this browser cannot decode whose kind has its own advice (HEIC).
-  if (error instanceof InputError && sniffed?.undecodable) return sniffed.undecodable;
-  if (error instanceof InputError || error instanceof VideoError) return error.message;
-  try {
-    await ready;
-  } catch (why) {
-    return `The model did not load, so nothing can be analysed: ${messageOf(why)}`;
-  }
-  return `The analysis failed: ${messageOf(error)}`;
-}
-
-/** @param {Entry} entry */
-function startCard(entry) {
-  entry.card.dataset.state = 'analyzing';
-  entry.result.state = 'analyzing';
-  setProgress(entry.card, 'Analysing…');
-  touch(entry);
-}
-
-/**
- * The file's sha256, computed once (after its verdict, or when exporting).
- * @param {Entry} entry
- */
-function ensureHash(entry) {
-  if (entry.hashing) return entry.hashing;
-  entry.hashing = hasher.hash(entry.file).then((sha256) => {
-    entry.facts.sha256 = sha256;
-    entry.result.sha256 = sha256;
-  }, (error) => {
-    entry.facts.hashError = messageOf(error);
-  }).then(() => {
-    if (!entry.removed) setFileFacts(entry.card, entry.facts);
-  });
-  return entry.hashing;
-}
-
-/**
- * A picture through the engine, then onto its card.
- * @param {Entry} entry
- * @param {{ sniffed: Sniffed, notes: string[], whole?: boolean }} options
- *   whole: score the whole picture even with faces on
- * @returns {import('../domain/pipeline.js').Job<{ outcome: import('../domain/engine-api.js').Result, started: number }|null>}
- */
-function imageJob(entry, { sniffed, notes, whole = false }) {
-  const faces = control.faces.checked && !whole;
-  return {
-    async start() {
-      if (entry.removed) return null;
-      const e = await engine;
-      await ready;
-      startCard(entry);
-      const started = performance.now();
-      return { outcome: await e.analyseImage(entry.file, { faces, explain: heatmapsOn(), format: sniffed.format }), started };
-    },
-    async finish(done) {
-      if (!done.ok) {
-        fail(entry, await failure(done.error, sniffed));
-        return;
-      }
-      if (!done.value) return;
-      const { outcome, started } = done.value;
-      try {
-        if (entry.removed) return;
-        showImage(entry, outcome, notes, sniffed);
-        // From the request to the verdict on the card: reading, decoding, faces, scores, drawing.
-        entry.card.dataset.fileMs = (performance.now() - started).toFixed(2);
-      } finally {
-        outcome.preview?.close();
-        outcome.crops.forEach((c) => c?.close());
-      }
-    },
-  };
-}
-
-/**
- * @param {Entry} entry
- * @param {import('../domain/engine-api.js').Result} outcome
- * @param {string[]} notes
- * @param {Sniffed} sniffed
- */
-function showImage(entry, outcome, notes, sniffed) {
-  const { card, file, result } = entry;
-  const { analysis } = outcome;
-  const model = /** @type {ModelRecord} */ (state.model);
-  const shown = aggregateFaces(analysis.faces, model.thresholds);
-  showAnalysis(card, {
-    picture: /** @type {ImageBitmap} */ (outcome.preview), width: outcome.width, height: outcome.height,
-    analysis, verdict: shown, notes, backend: state.backend, thresholds: model.thresholds,
-    onScoreWhole: analysis.mode === 'no-face'
-      ? () => { pipeline.add(imageJob(entry, { sniffed, notes, whole: true })); }
-      : null,
-  });
-  entry.model = model;
-  state.models.set(model.key, model);
-  markModel(card, model);
-  if (analysis.faces.length) {
-    state.explainable.set(card, { file, width: outcome.width, boxes: analysis.faces.map((f) => f.box),
-      modelKey: model.key });
-    if (outcome.maps) showHeatmaps(card, outcome.width, analysis.faces.map((f) => f.box), outcome.maps, outcome.crops);
-  }
-  Object.assign(result, { state: 'done', backend: state.backend, ...modelFields(model), error: null,
-    ...imageFields(outcome, shown) });
-  // Timings for the benchmark (bench/image_pipeline.py) and the curious.
-  card.dataset.detectMs = analysis.detectMs === null ? '' : analysis.detectMs.toFixed(2);
-  card.dataset.classifyMs = analysis.faces.reduce((sum, f) => sum + f.ms, 0).toFixed(2);
-  card.dataset.totalMs = outcome.ms.toFixed(2);
-  if (analysis.faces.length) {
-    const perFace = analysis.faces.reduce((sum, f) => sum + f.ms, 0) / analysis.faces.length;
-    $('timing').textContent = `· ${perFace.toFixed(1)} ms per face`;
-  }
-  touch(entry);
-  ensureHash(entry);
-  announce(`${file.name}: ${shown.pReal === null ? 'no face found'
-    : `${VERDICT_LABELS[/** @type {'real'|'uncertain'|'fake'} */ (shown.verdict)]}, P(real) ${formatPercent(shown.pReal)}`}.`);
-}
-
-// ------------------------------------------------------------------ videos
-
-/**
- * A video: its frames through the engine one after the other (alone in the
- * pipeline: a model switch cannot fall in the middle of it), then its card.
- * @param {Entry} entry
- */
-function videoJob(entry) {
-  const { file, card } = entry;
-  const faces = control.faces.checked;
-  return {
-    alone: true,
-    async start() {
-      if (entry.removed) return null;
-      const e = await engine;
-      await ready;
-      startCard(entry);
-      const video = await openVideo(file, e);
-      /** @type {ImageBitmap[]} */
-      const thumbs = [];
-      // The card keeps the file's URL (its player) and thumbnails until cleared.
-      state.videos.set(card, { video, thumbs });
-      const times = sampleTimes(video.duration, sampling());
-      const controller = new AbortController();
-      const progress = showVideoProgress(card, times.length, () => controller.abort());
-      const started = performance.now();
-      card.dataset.engine = e.where;
-      card.dataset.engineThreads = String(e.threads);
-      if (e.why) card.dataset.engineWhy = e.why;
-      const analysis = await analyseVideo(video, times, {
-        faces,
-        signal: controller.signal,
-        onFrame: (frame, done) => {
-          for (const t of frame.thumbs) if (t) thumbs.push(t);
-          progress(done);
-        },
-      });
-      const totalMs = performance.now() - started;
-      return { video, times, analysis, totalMs, tensors: await e.tensors() };
-    },
-    async finish(/** @type {any} */ done) {
-      if (!done.ok) {
-        fail(entry, await failure(done.error, entry.kind?.sniffed));
-        return;
-      }
-      if (!done.value || entry.removed) return;
-      showVideoResult(entry, done.value);
-    },
-  };
-}
-
-/**
- * @param {Entry} entry
- * @param {{ video: import('../sources/video-reader.js').Video, times: number[],
- *   analysis: import('../domain/engine-api.js').VideoAnalysis, totalMs: number, tensors: number }} v
- */
-function showVideoResult(entry, { video, times, analysis, totalMs, tensors }) {
-  const { file, card, result } = entry;
-  const { url, duration, width, height } = video;
-  const model = /** @type {ModelRecord} */ (state.model);
-  const frames = analysis.frames.map((f) => ({ time: f.time, faces: f.analysis?.faces ?? [], error: f.error }));
-  const summaryOf = summariseVideo(frames, model.thresholds);
-  // Before the card shows "done": tests and the benchmark read them as soon as it does.
-  card.dataset.totalMs = totalMs.toFixed(2);
-  card.dataset.workerTensors = String(tensors);
-  card.dataset.reader = analysis.reader;
-  showVideo(card, {
-    url, result: analysis, summary: summaryOf, total: times.length, duration, size: { width, height },
-    thresholds: model.thresholds, backend: state.backend,
-    framePicture: (time) => grabVideoFrame(url, time),
-    onShowFrame: (frame, detail) => {
-      if (frame.analysis?.faces.length) state.frameDetails.set(detail, { video, frame, modelKey: model.key });
-      if (heatmapsOn()) explainPending();
-    },
-  });
-  entry.model = model;
-  state.models.set(model.key, model);
-  markModel(card, model);
-  Object.assign(result, { state: card.dataset.state, mode: card.dataset.mode, backend: state.backend,
-    ...modelFields(model), total_ms: totalMs, width, height, duration, ...videoFields(analysis, summaryOf) });
-  $('timing').textContent = `· ${(totalMs / Math.max(1, analysis.frames.length)).toFixed(0)} ms per video frame`;
-  touch(entry);
-  ensureHash(entry);
-  announce(`${file.name}: ${summaryOf.pReal === null ? 'no face found'
-    : `${VERDICT_LABELS[/** @type {'real'|'uncertain'|'fake'} */ (summaryOf.verdict)]}, P(real) ${formatPercent(summaryOf.pReal)}`}`
-    + ` over ${analysis.frames.length} frames.`);
-}
-
-// ------------------------------------------------------------------ results: overview, stale, again
-
-/**
- * The overview's row of a file, and the counts, from its result (set in the
- * same task as the card's attributes, so they always agree).
- * @param {Entry} entry
- */
-function touch(entry) {
-  if (entry.removed) return;
-  const r = entry.result;
-  entry.row = { id: entry.id, order: entry.order, file: r.file, state: r.state, verdict: r.verdict, pReal: r.p_real,
-    model: entry.model?.name ?? null, stale: Boolean(r.stale) };
-  summary.setRow(entry.row);
-  refreshCounts();
-}
-
-function refreshCounts() {
-  const counts = countRows(state.entries.map((e) => e.row));
-  summary.setCounts(counts);
-  $('summary').hidden = state.entries.length === 0;
-  const any = state.entries.length > 0;
-  for (const id of ['export-json', 'export-csv', 'print', 'clear']) {
-    /** @type {HTMLButtonElement} */ ($(id)).disabled = !any;
-  }
-  const staleAll = $('stale-all');
-  staleAll.hidden = counts.stale === 0;
-  if (counts.stale && state.model) {
-    /** @type {HTMLElement} */ (staleAll.querySelector('p')).textContent = `${counts.stale} result${counts.stale > 1
-      ? 's were' : ' was'} made with an earlier model than the one in use (${state.model.name}).`;
-    $('reanalyse-all').textContent = `Analyse ${counts.stale > 1 ? `all ${counts.stale}` : 'it'} again with ${state.model.name}`;
-  }
-  scheduleReport();
-}
-
-/** Marks every result made by another model than the one in use (and unmarks those made by it). */
-function refreshStale() {
-  const now = state.model;
-  if (!now) return;
-  for (const entry of state.entries) {
-    const finished = entry.result.state === 'done' || entry.result.state === 'cancelled';
-    const stale = Boolean(finished && entry.model && entry.model.key !== now.key);
-    if (!stale && !entry.result.stale) continue;
-    entry.result.stale = stale;
-    setStale(entry.card, stale ? { was: /** @type {ModelRecord} */ (entry.model).name, now: now.name } : null,
-      () => reanalyse(entry));
-    touch(entry);
-  }
-  refreshCounts();
-}
-
-/**
- * The same file again, through the pipeline with the model in use, into the same card.
- * @param {Entry} entry
- */
-function reanalyse(entry) {
-  if (entry.removed) return;
-  release(entry.card);
-  resetCard(entry.card);
-  const hashed = entry.result.sha256;
-  entry.result = freshResult(entry.file, entry.result.kind);
-  Object.assign(entry.result, { sha256: hashed, type: entry.facts.type });
-  entry.model = null;
-  touch(entry);
-  state.adding = state.adding.then(async () => enqueue(entry, entry.kind ?? await readKind(entry.file)));
-}
-
-$('reanalyse-all').addEventListener('click', () => {
-  for (const entry of state.entries) if (entry.result.stale) reanalyse(entry);
-});
-
-/** What a card holds on to (its video's URL and thumbnails, its maps' sources). @param {HTMLElement} card */
-function release(card) {
-  state.explainable.delete(card);
-  for (const [detail] of state.frameDetails) if (card.contains(detail)) state.frameDetails.delete(detail);
-  const video = state.videos.get(card);
-  if (video) {
-    video.video.close();
-    video.thumbs.forEach((t) => t.close());
-    state.videos.delete(card);
-  }
-}
-
-// ------------------------------------------------------------------ the report
-
-/** @param {Date} [date] */
-function updateReport(date = new Date()) {
-  state.reportPending = false;
-  if (!state.model) return;
-  const used = new Map();
-  for (const entry of state.entries) if (entry.model) used.set(entry.model.key, entry.model);
-  used.delete(state.model.key);
-  const models = [state.model, ...used.values()].map((m) => ({ id: m.id, name: m.name, weights: m.weights,
-    thresholds: m.thresholds, active: m === state.model }));
-  showReportTitle($('report-title'), { date, version: state.version, models, backend: state.backend,
-    threads: state.threads, files: state.entries.length });
-}
-/** At most once per task, however many results arrive in it. */
-function scheduleReport() {
-  if (state.reportPending) return;
-  state.reportPending = true;
-  queueMicrotask(() => updateReport());
-}
-window.addEventListener('beforeprint', () => updateReport());
-$('caveat-text').textContent = CAVEAT;
-
-// ------------------------------------------------------------------ heatmaps
-
-function applyHeatmapSettings() {
-  document.body.classList.toggle('heatmaps-on', heatmapsOn());
-  control.opacity.disabled = !heatmapsOn();
-  document.documentElement.style.setProperty('--heatmap-opacity', String(Number(control.opacity.value) / 100));
-}
-
-/**
- * Maps of the faces on cards shown while heatmaps were off, and of a video
- * frame just selected: the picture is read again (the file, or the frame).
- * Cards scored by a model since replaced say their maps are unavailable.
- */
-function explainPending() {
-  /**
-   * @param {HTMLElement} target the card or frame panel that shows them
-   * @param {() => boolean} shown whether the target still shows these faces (a frame panel moves on)
-   * @param {string} modelKey the model that scored its faces
-   * @param {() => Promise<Blob|ImageBitmap|import('../domain/engine-api.js').VideoFrameRef>} picture
-   * @param {Box[]} boxes
-   * @param {(maps: any[], crops: ImageBitmap[]) => void} show
-   * @param {string} what for a message
-   */
-  const explain = (target, shown, modelKey, picture, boxes, show, what) => {
-    if (state.explaining.has(target)) return;
-    state.explaining.add(target);
-    pipeline.add({
-      async start() {
-        if (!heatmapsOn() || !target.isConnected || !shown()) return null;
-        if (modelKey !== state.model?.key) return 'unavailable';
-        return (await engine).explain(await picture(), boxes);
-      },
-      finish(done) {
-        state.explaining.delete(target);
-        const drawn = done.ok && done.value !== null && done.value !== 'unavailable' ? done.value : null;
-        try {
-          if (!shown()) {
-            // a frame panel that moved on to another frame: that one's maps, if still wanted
-            if (heatmapsOn()) explainPending();
-          } else if (!done.ok) {
-            target.dataset.heatmaps = 'error';
-            announce(`${what}: the heatmap could not be computed (${messageOf(done.error)}).`);
-          } else if (done.value === 'unavailable') {
-            target.dataset.heatmaps = 'unavailable';
-          } else if (drawn) { // none: switched off again, drawn when next switched on
-            show(drawn.maps, drawn.crops);
-          }
-        } finally {
-          drawn?.crops.forEach((/** @type {ImageBitmap} */ c) => c.close());
-        }
-      },
-    });
-  };
-  for (const [detail, { video, frame, modelKey }] of state.frameDetails) {
-    if (!detail.isConnected) state.frameDetails.delete(detail);
-    const shown = () => detail.isConnected && Number(detail.dataset.time) === frame.time;
-    if (!shown() || detail.dataset.heatmaps) continue;
-    const boxes = (frame.analysis?.faces ?? []).map((f) => f.box);
-    explain(detail, shown, modelKey, () => video.picture(frame), boxes,
-      (maps, crops) => showFrameHeatmaps(detail, maps, crops, boxes), `The frame at ${frame.time.toFixed(1)} s`);
-  }
-  for (const [card, { file, width, boxes, modelKey }] of state.explainable) {
-    if (card.dataset.heatmaps || !card.isConnected) continue;
-    explain(card, () => card.isConnected, modelKey, async () => file, boxes,
-      (maps, crops) => showHeatmaps(card, width, boxes, maps, crops), file.name);
-  }
-}
-
-control.heatmaps.addEventListener('change', () => {
-  applyHeatmapSettings();
-  remember({ heatmaps: heatmapsOn() });
-  if (heatmapsOn()) explainPending();
-});
-control.opacity.addEventListener('input', applyHeatmapSettings);
-control.opacity.addEventListener('change', () => remember({ opacity: Number(control.opacity.value) }));
-{
-  // The legend's colour bar, drawn from the same scale as the maps.
-  const bar = /** @type {HTMLCanvasElement} */ ($('heatmap-scale'));
-  const values = Array.from({ length: bar.width }, (_, i) => i / (bar.width - 1));
-  const pixels = heatPixels(values).map((v, i) => (i % 4 === 3 ? 255 : v));
-  const row = new ImageData(new Uint8ClampedArray(pixels), bar.width, 1);
-  const ctx = bar.getContext('2d');
-  for (let y = 0; y < bar.height; y += 1) ctx?.putImageData(row, 0, y);
-}
-
-// ------------------------------------------------------------------ inputs
+// ------------------------------------------------------------------ files in: picker, drop, paste, sample
 
 const fileInput = /** @type {HTMLInputElement} */ ($('file-input'));
 fileInput.addEventListener('change', () => {
-  const files = Array.from(fileInput.files || []);
+  const chosen = Array.from(fileInput.files || []);
   fileInput.value = '';
-  addFiles(files);
+  files.add(chosen);
 });
 
 document.body.addEventListener('dragover', (event) => {
@@ -847,20 +92,22 @@ document.body.addEventListener('dragleave', (event) => {
 });
 document.body.addEventListener('drop', (event) => {
   $('drop-zone').classList.remove('dragging');
-  const files = Array.from(event.dataTransfer?.files || []);
-  if (files.length === 0) return;
+  const dropped = Array.from(event.dataTransfer?.files || []);
+  if (dropped.length === 0) return;
   event.preventDefault();
-  addFiles(files);
+  files.add(dropped);
 });
 
+/** Pictures pasted so far: each one's name. */
+let pasted = 0;
 document.addEventListener('paste', (event) => {
-  const files = Array.from(event.clipboardData?.files || []);
-  if (files.length === 0) return;
+  const given = Array.from(event.clipboardData?.files || []);
+  if (given.length === 0) return;
   event.preventDefault();
-  addFiles(files.map((file) => {
-    state.pasted += 1;
+  files.add(given.map((file) => {
+    pasted += 1;
     const ext = (file.type.split('/')[1] || 'png').replace('jpeg', 'jpg');
-    return new File([file], `pasted-${state.pasted}.${ext}`, { type: file.type });
+    return new File([file], `pasted-${pasted}.${ext}`, { type: file.type });
   }));
 });
 
@@ -868,7 +115,7 @@ const sampleButton = /** @type {HTMLButtonElement} */ ($('sample'));
 sampleButton.addEventListener('click', async () => {
   sampleButton.disabled = true;
   try {
-    addFiles(await Promise.all(SAMPLES.map(async (name) => {
+    files.add(await Promise.all(SAMPLES.map(async (name) => {
       const response = await fetch(SAMPLE_ROOT + name);
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       return new File([await response.blob()], name, { type: 'image/jpeg' });
@@ -880,68 +127,7 @@ sampleButton.addEventListener('click', async () => {
   }
 });
 
-const ownModel = /** @type {HTMLInputElement} */ ($('own-model-input'));
-ownModel.addEventListener('change', () => {
-  const files = Array.from(ownModel.files || []);
-  ownModel.value = '';
-  if (files.length === 0) return;
-  const problem = ownModelProblem(files.map((f) => f.name));
-  if (problem) {
-    showModelError(problem);
-    announce(problem);
-    return;
-  }
-  showModelError('');
-  ready.then(() => switchModel(() => own.pick(files), OWN_MODEL_ID, 'your own model'), () => {});
-});
-
-// ------------------------------------------------------------------ export, print, clear
-
-function about() {
-  const m = state.model;
-  return { page: 'mesonet-web', page_version: state.version?.version ?? null, page_commit: state.version?.commit ?? null,
-    model: m?.id ?? null, model_name: m?.name ?? null, model_sha256: m?.weights.map((w) => w.sha256) ?? [],
-    backend: state.backend, thresholds: m?.thresholds ?? null };
-}
-
-/** Every file's result, with its sha256 (computed now for those still waiting). */
-async function results() {
-  await Promise.all(state.entries.map(ensureHash));
-  return state.entries.map((e) => e.result);
-}
-
-$('export-json').addEventListener('click', async () => download(toJson(await results(), about()),
-  'mesonet-results.json', 'application/json'));
-$('export-csv').addEventListener('click', async () => download(toCsv(await results()),
-  'mesonet-results.csv', 'text/csv'));
-$('print').addEventListener('click', () => {
-  updateReport();
-  window.print();
-});
-$('clear').addEventListener('click', () => {
-  // After the files still being read have joined the pipeline, and after every job before it.
-  state.adding = state.adding.then(() => {
-    pipeline.add({
-      alone: true,
-      start: () => {},
-      finish: () => {
-        for (const entry of state.entries) {
-          entry.removed = true;
-          release(entry.card);
-        }
-        $('results').replaceChildren();
-        state.entries = [];
-        state.frameDetails.clear();
-        summary.clear();
-        refreshCounts();
-        $('timing').textContent = '';
-        if ($('status').dataset.state === 'ready') setStatus('ready', READY_TEXT);
-      },
-    });
-  });
-});
-
-// ------------------------------------------------------------------ webcam
+// ------------------------------------------------------------------ webcam, offline
 
 setupWebcam({ ready, engine, thresholds: () => state.metadata?.thresholds, backend: () => state.backend });
 

@@ -2,7 +2,7 @@
 /**
  * The user's own model in the page: its entry in the model picker (once its
  * files have loaded, or when a kept model is offered after a reload), and the
- * "keep my own model on this device" switch (model-store.js). main.js loads
+ * "keep my own model on this device" switch (model-store.js). models.js loads
  * models; this module says which files make the own model and keeps the
  * picker and the switch in step with them.
  */

@@ -1,0 +1,161 @@
+// @ts-check
+/**
+ * Files onto the page and off it: each file added gets its card and its row
+ * at once, then what it is is read from its first bytes (formats.js) and it
+ * joins the pipeline in the order added, as a picture (images.js) or a video
+ * (videos.js), or gets its error card; a file analysed again with the model
+ * in use goes into the same card; "Clear results" takes every file off the
+ * page, after the jobs already asked for, and lets go of what their cards
+ * held.
+ */
+import { HEAD_BYTES, jpegLooksComplete, sniffFormat } from '../domain/formats.js';
+import { createCard, resetCard, setFileFacts } from '../views/card.js';
+import { $, READY_TEXT, setStatus } from './page.js';
+
+/**
+ * @typedef {import('./state.js').Entry} Entry
+ * @typedef {import('../domain/records.js').FileResult} FileResult
+ * @typedef {import('../domain/formats.js').Sniffed} Sniffed
+ *
+ * @typedef {object} Files
+ * @property {(files: File[]) => void} add files onto the page, each to the pipeline in the order added
+ * @property {(entry: Entry) => void} reanalyse the same file again with the model in use, into the same card
+ */
+
+/**
+ * @param {{ state: import('./state.js').PageState, pipeline: import('./state.js').Pipeline,
+ *   entries: import('./entries.js').Entries, overview: import('./overview.js').Overview,
+ *   imageJob: import('./images.js').ImageJob, videoJob: ReturnType<typeof import('./videos.js').createVideoJob> }} parts
+ * @returns {Files}
+ */
+export function setupFiles({ state, pipeline, entries, overview, imageJob, videoJob }) {
+  /** Files added so far: each card's number. */
+  let added = 0;
+
+  /** @param {File[]} files */
+  function addFiles(files) {
+    /** @type {Entry[]} */
+    const fresh = files.map((file) => {
+      added += 1;
+      const id = `result-${added}`;
+      const kind = file.type.startsWith('video/') ? 'video' : 'image';
+      const card = createCard($('results'), file.name, kind, id);
+      /** @type {Entry} */
+      const entry = { id, order: added, file, card, result: freshResult(file, kind), row: /** @type {any} */ (null),
+        facts: { size: file.size, label: file.type || 'file', type: file.type || null, sha256: null },
+        kind: null, model: null, hashing: null, removed: false };
+      setFileFacts(card, entry.facts);
+      state.entries.push(entry);
+      overview.touch(entry);
+      return entry;
+    });
+    // What each file is, from its bytes, then each joins the pipeline in the order added.
+    state.adding = state.adding.then(async () => {
+      const kinds = await Promise.all(fresh.map((entry) => readKind(entry.file)));
+      fresh.forEach((entry, i) => enqueue(entry, kinds[i]));
+    });
+  }
+
+  /**
+   * @param {File} file
+   * @param {'image'|'video'} kind
+   * @returns {FileResult}
+   */
+  function freshResult(file, kind) {
+    return {
+      file: file.name, kind, state: 'queued', verdict: null, p_real: null, mode: null,
+      model: null, backend: null, detect_ms: null, faces: [], error: null,
+      sha256: null, size: file.size, type: file.type || null,
+    };
+  }
+
+  /**
+   * A file whose kind is known joins the pipeline (or gets its error card).
+   * @param {Entry} entry
+   * @param {{ sniffed: Sniffed, notes: string[] }} kind
+   */
+  function enqueue(entry, kind) {
+    if (entry.removed) return;
+    entry.kind = kind;
+    const { sniffed, notes } = kind;
+    if (sniffed.type) {
+      Object.assign(entry.facts, { type: sniffed.type, label: sniffed.label ?? sniffed.type });
+      entry.result.type = sniffed.type;
+      setFileFacts(entry.card, entry.facts);
+    }
+    if (sniffed.kind === 'video' || sniffed.kind === 'image') {
+      // What the bytes are, whatever the name says (a JPEG named .mp4 is a picture).
+      entry.card.dataset.kind = sniffed.kind;
+      entry.result.kind = sniffed.kind;
+    }
+    if (sniffed.kind === 'video') pipeline.add(videoJob(entry));
+    else if (sniffed.kind === 'image') pipeline.add(imageJob(entry, { sniffed, notes }));
+    else entries.fail(entry, sniffed.message || 'Unsupported file.');
+  }
+
+  /**
+   * What a file is (formats.js) and what to say about it.
+   * @param {File} file
+   */
+  async function readKind(file) {
+    const sniffed = sniffFormat(new Uint8Array(await file.slice(0, HEAD_BYTES).arrayBuffer()), file.type);
+    /** @type {string[]} */
+    const notes = [];
+    if (sniffed.format === 'jpeg' && !jpegLooksComplete(new Uint8Array(await file.slice(-64).arrayBuffer()))) {
+      notes.push('This JPEG looks truncated: part of the picture may be missing (grey), which can change the score.');
+    }
+    return { sniffed, notes };
+  }
+
+  /**
+   * The same file again, through the pipeline with the model in use, into the same card.
+   * @param {Entry} entry
+   */
+  function reanalyse(entry) {
+    if (entry.removed) return;
+    release(entry.card);
+    resetCard(entry.card);
+    const hashed = entry.result.sha256;
+    entry.result = freshResult(entry.file, entry.result.kind);
+    Object.assign(entry.result, { sha256: hashed, type: entry.facts.type });
+    entry.model = null;
+    overview.touch(entry);
+    state.adding = state.adding.then(async () => enqueue(entry, entry.kind ?? await readKind(entry.file)));
+  }
+
+  /** What a card holds on to (its video's URL and thumbnails, its maps' sources). @param {HTMLElement} card */
+  function release(card) {
+    state.explainable.delete(card);
+    for (const [detail] of state.frameDetails) if (card.contains(detail)) state.frameDetails.delete(detail);
+    const video = state.videos.get(card);
+    if (video) {
+      video.video.close();
+      video.thumbs.forEach((t) => t.close());
+      state.videos.delete(card);
+    }
+  }
+
+  $('clear').addEventListener('click', () => {
+    // After the files still being read have joined the pipeline, and after every job before it.
+    state.adding = state.adding.then(() => {
+      pipeline.add({
+        alone: true,
+        start: () => {},
+        finish: () => {
+          for (const entry of state.entries) {
+            entry.removed = true;
+            release(entry.card);
+          }
+          $('results').replaceChildren();
+          state.entries = [];
+          state.frameDetails.clear();
+          overview.clear();
+          $('timing').textContent = '';
+          if ($('status').dataset.state === 'ready') setStatus('ready', READY_TEXT);
+        },
+      });
+    });
+  });
+
+  return { add: addFiles, reanalyse };
+}
