@@ -31,27 +31,36 @@ from bench.common import markdown_table, site_missing, site_visits, write_result
 from convert import browser, cli, mesonet, metrics
 from convert.constants import SHARED_DATASETS_DIR, SITE_DIR, TEST_IMAGES_DIR
 from convert.preprocess import decode, to_input
+from convert.site_page import SitePage
 from convert.tfenv import tf
 from tests.clips import face_picture
 
 BATCH = 60
 # In the page: the time from the input's change event to each new card's done
-# (or error) state, and the page's long tasks, recorded from the moment it is armed.
+# (or error) state, and the page's long tasks, recorded from the moment it is
+# armed. Cheap: the page's own work is what is measured (a query of every card
+# on each change cost the batch several ms a picture).
 WATCH = """() => {
-  const input = document.querySelector('[data-testid=file-input]');
-  const results = document.querySelector('[data-testid=results]');
   const seen = { changes: [], done: new Map(), long: [] };
   window.__bench = seen;
-  input.addEventListener('change', () => seen.changes.push(performance.now()), true);
-  new MutationObserver(() => {
-    results.querySelectorAll('[data-testid=result]').forEach((card, i) => {
-      if (!seen.done.has(i) && (card.dataset.state === 'done' || card.dataset.state === 'error')) {
-        seen.done.set(i, performance.now());
-      }
-    });
-  }).observe(results, { subtree: true, attributes: true, attributeFilter: ['data-state'] });
+  document.querySelector('[data-testid=file-input]')
+    .addEventListener('change', () => seen.changes.push(performance.now()), true);
+  new MutationObserver((records) => {
+    const now = performance.now();
+    for (const { target: card } of records) {
+      if (card.dataset.testid === 'result' && !seen.done.has(card)
+          && (card.dataset.state === 'done' || card.dataset.state === 'error')) seen.done.set(card, now);
+    }
+  }).observe(document.querySelector('[data-testid=results]'),
+    { subtree: true, attributes: true, attributeFilter: ['data-state'] });
   new PerformanceObserver((list) => { for (const e of list.getEntries()) seen.long.push(e.duration); })
     .observe({ type: 'longtask' });
+}"""
+# The times the cards from `first` to `last` were done, once they all are (else null).
+DONE_TIMES = """([first, last]) => {
+  const cards = [...document.querySelectorAll('[data-testid=result]')].slice(first, last + 1);
+  const times = cards.map((card) => window.__bench.done.get(card));
+  return cards.length === last - first + 1 && times.every((t) => t !== undefined) ? times : null;
 }"""
 
 
@@ -86,26 +95,16 @@ def pictures(folder):
     return made
 
 
-def add_and_time(page, paths, first_card):
-    """Add files in one change; returns each one's change-to-done time (ms) and its card's attributes."""
-    count = page.evaluate("window.__bench.changes.length")
-    page.set_input_files("[data-testid=file-input]", [str(p) for p in paths])
-    last = first_card + len(paths) - 1
-    page.evaluate("""(last) => new Promise((resolve) => {
-      const check = () => (window.__bench.done.has(last) ? resolve() : setTimeout(check, 5));
-      check();
-    })""", last)
-    changed = page.evaluate(f"window.__bench.changes[{count}]")
-    times = page.evaluate(f"Array.from({{ length: {len(paths)} }}, "
-                          f"(_, i) => window.__bench.done.get({first_card} + i))")
-    cards = page.locator("[data-testid=result]")
-    rows = []
-    for i, t in enumerate(times):
-        card = cards.nth(first_card + i)
-        rows.append({"ms": t - changed, "state": card.get_attribute("data-state"),
-                     "verdict": card.get_attribute("data-verdict"), "p_real": card.get_attribute("data-p-real"),
-                     "faces": card.locator("[data-testid=face]").count()})
-    return rows
+def add_and_time(site, paths):
+    """Add files in one change; each one's change-to-done time (ms) and its card's row."""
+    count = site.page.evaluate("window.__bench.changes.length")
+    first = site.choose_files(paths)
+    times = site.page.wait_for_function(DONE_TIMES, arg=[first, first + len(paths) - 1],
+                                        polling=20, timeout=600_000).json_value()
+    changed = site.page.evaluate(f"window.__bench.changes[{count}]")
+    rows = site.cards()[first:]
+    return [{"ms": t - changed, "state": row["state"], "verdict": row["verdict"], "p_real": row["p_real"],
+             "faces": len(row["faces"])} for t, row in zip(times, rows)]
 
 
 def native_ms(paths):
@@ -139,29 +138,25 @@ def work(args):
             browser.launch() as chromium:
         made = pictures(Path(tmp))
         context = chromium.new_context()
-        page = context.new_page()
-        page.goto(f"{bases[args.isolated]}/index.html")
-        page.locator("[data-testid=status][data-state=ready]").wait_for(timeout=120_000)
-        backend = page.text_content("[data-testid=backend]")
+        site = SitePage(context.new_page()).open(bases[args.isolated])
+        page = site.page
+        backend = site.wait_ready(timeout_ms=120_000)
         threads = page.get_attribute("[data-testid=threads]", "data-threads")
         page.evaluate(WATCH)
         # warm-up: the first analyses compile and allocate
-        add_and_time(page, [crops[0][0], made["no people, 1280x720"]], 0)
-        card = 2
+        add_and_time(site, [crops[0][0], made["no people, 1280x720"]])
         singles = []
         for path, label in crops:
-            (row,) = add_and_time(page, [path], card)
+            (row,) = add_and_time(site, [path])
             singles.append({**row, "kind": f"{path.parent.parent.name} crop" if SHARED_DATASETS_DIR.is_dir()
                             else "test image", "label": label})
-            card += 1
         for kind, path in made.items():
-            (row,) = add_and_time(page, [path], card)
+            (row,) = add_and_time(site, [path])
             singles.append({**row, "kind": kind, "label": None})
-            card += 1
         page.uncheck("[data-testid=faces-switch]")
         batch_paths = [p for p, _ in (crops * (BATCH // len(crops) + 1))[:BATCH]]
         page.evaluate("window.__bench.long = []")
-        batch = add_and_time(page, batch_paths, card)
+        batch = add_and_time(site, batch_paths)
         long_tasks = page.evaluate("window.__bench.long")
         context.close()
     batch_ms = max(r["ms"] for r in batch) / len(batch)
@@ -184,7 +179,7 @@ def work(args):
                      if path.parent.parent.name == folder]
             y = np.array([label == "fake" for _, _, label in pairs], int)
             # a crop without a face found counts as undecided (0.5)
-            page_p = np.array([float(r["p_real"]) if r["p_real"] else 0.5 for r, _, _ in pairs])
+            page_p = np.array([r["p_real"] if r["p_real"] is not None else 0.5 for r, _, _ in pairs])
             keras_p = np.array([k for _, k, _ in pairs])
             auc_rows.append([folder, len(pairs), f"{metrics.roc_auc(y, page_p):.3f}",
                              f"{metrics.roc_auc(y, keras_p):.3f}"])

@@ -36,7 +36,6 @@ tasks).
                                              [--readers auto] [--backends wasm] [--runs 3]
 """
 import argparse
-import json
 import statistics
 import sys
 import tempfile
@@ -49,6 +48,7 @@ sys.path.insert(0, str(ROOT))
 from bench.common import markdown_table, runtime_label, site_missing, site_visits, write_results  # noqa: E402
 from convert import browser  # noqa: E402
 from convert.constants import SHARED_DIR, SITE_DIR, TEST_IMAGES_DIR, WEIGHTS_DIR_ENV  # noqa: E402
+from convert.site_page import SitePage  # noqa: E402
 
 CLIP = SHARED_DIR / "datasets" / "ffpp_c23_clips" / "fake" / "519_515.mp4"
 CLIPS = {"ffpp": CLIP, "webm": None, "dfdc": SHARED_DIR / "datasets" / "dfdc_clips" / "fake" / "abofeumbvv.mp4"}
@@ -105,29 +105,23 @@ def chromium_runs(chromium, url, backend, clip, runs):
     context = chromium.new_context()
     context.add_init_script(LONG_TASKS)
     try:
-        page = context.new_page()
-        page.goto(f"{url}/index.html?backend={backend}")
-        page.locator("[data-testid=status][data-state=ready]").wait_for(timeout=120_000)
-        cards = page.locator("[data-testid=result]")
+        site = SitePage(context.new_page()).open(url, f"?backend={backend}")
+        page = site.page
+        site.wait_ready(timeout_ms=120_000)
         threads = None
         out, boxes = [], None
         for run in range(runs + 1):
             page.evaluate("window.__longTasks = []")
             started = time.perf_counter()
-            page.set_input_files("[data-testid=file-input]", [str(clip)])
-            card = cards.nth(run)
-            card.locator("xpath=self::*[@data-state='done' or @data-state='error']").wait_for(timeout=600_000)
+            [row] = site.add_files([clip], timeout_ms=600_000)
             wall = time.perf_counter() - started
-            threads = int(card.get_attribute("data-engine-threads") or
+            threads = int(row["data"].get("engineThreads") or
                           page.get_attribute("[data-testid=threads]", "data-threads"))
-            rows = card.evaluate(f"(card) => {{ {FRAME_ROWS} }}")
+            rows = site.card(run).evaluate(f"(card) => {{ {FRAME_ROWS} }}")
             if run == 0:
-                with page.expect_download() as info:
-                    page.click("[data-testid=export-json]")
-                boxes = boxes_of(json.loads(Path(info.value.path()).read_text(encoding="utf-8"))["results"][0])
+                boxes = boxes_of(site.export_json()["results"][0])
                 continue
-            out.append(summarise(rows, wall, float(card.get_attribute("data-total-ms")),
-                                 card.get_attribute("data-reader"),
+            out.append(summarise(rows, wall, float(row["data"]["totalMs"]), row["data"].get("reader"),
                                  page.evaluate("Math.max(0, ...window.__longTasks)"),
                                  page.evaluate("window.__longTasks.reduce((a, b) => a + b, 0)")))
         return out, boxes, threads
