@@ -135,5 +135,5 @@ def test_model_input_equals_python_to_input(open_page, tmp_path, backend):
         assert row["backend"] == backend
         expected = to_input(decode(path), box)
         assert row["shape"] == list(expected.shape)
-        np.testing.assert_array_equal(np.frombuffer(base64.b64decode(row["values"]), np.float32).reshape(expected.shape), expected,
-                                      err_msg=f"{path.name} {box}")
+        values = np.frombuffer(base64.b64decode(row["values"]), np.float32).reshape(expected.shape)
+        np.testing.assert_array_equal(values, expected, err_msg=f"{path.name} {box}")
