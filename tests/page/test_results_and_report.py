@@ -19,7 +19,6 @@ from clips import face_clip, face_picture
 from conftest import FIXTURES, SITE_MODEL_DIR, RecordedPage
 from convert.site_page import FILE_INPUT
 
-FINISHED = "xpath=self::*[@data-state='done' or @data-state='error' or @data-state='cancelled']"
 SIZES = {"desktop": (1280, 800), "phone": (360, 740)}
 OUTCOMES = ("real", "uncertain", "fake", "no-face", "error")
 F2F = json.loads((SITE_MODEL_DIR / "meso4-f2f" / "metadata.json").read_text())
@@ -105,13 +104,6 @@ def card_counts(page):
         elif state in ("done", "cancelled"):
             found[verdict] += 1
     return found
-
-
-def wait_all(page, n):
-    cards = page.locator("[data-testid=result]")
-    for i in range(n):
-        cards.nth(i).locator(FINISHED).wait_for(timeout=180_000)
-    return cards
 
 
 def test_first_screen_leads_with_the_drop_zone(page):
@@ -267,12 +259,9 @@ def test_overview_stale_results_export_print_overlay_and_messages(page, media, s
 
 def test_try_a_sample(open_page):
     page = open_page("?backend=wasm")
-    p = page.page
-    p.locator("[data-testid=status][data-state=ready]").wait_for(timeout=60_000)
-    p.click("[data-testid=sample]")
-    cards = wait_all(p, 2)
-    rows = [(cards.nth(i).get_attribute("data-file"), cards.nth(i).get_attribute("data-state"),
-             cards.nth(i).get_attribute("data-verdict")) for i in range(2)]
+    page.wait_ready()
+    page.page.click("[data-testid=sample]")
+    rows = [(r["file"], r["state"], r["verdict"]) for r in page.wait_cards(2, timeout_ms=180_000)]
     assert rows == [("sample-deepfake.jpg", "done", "fake"), ("sample-real.jpg", "done", "real")]
     assert page.errors == [] and page.foreign_requests() == []
 
