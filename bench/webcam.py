@@ -29,6 +29,7 @@ from bench.common import markdown_table, runtime_label, site_missing, site_visit
 from convert import browser, cli, mesonet, y4m
 from convert.constants import INPUT_CHANNELS, INPUT_SIZE, SHARED_DIR, SITE_DIR
 from convert.preprocess import decode, to_input
+from convert.site_page import SitePage
 from convert.tfenv import tf
 
 FACE = SHARED_DIR / "fixtures" / "mesonet-test-images" / "real" / "real00240.jpg"
@@ -60,10 +61,9 @@ def run_page(url, y4m_path, backend, seconds):
     flags = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
              f"--use-file-for-fake-video-capture={y4m_path}", "--enable-precise-memory-info"]
     with browser.launch(extra_args=flags) as chromium:
-        page = chromium.new_page()
-        page.goto(f"{url}/index.html?backend={backend}")
-        page.locator("[data-testid=status][data-state=ready]").wait_for(timeout=120_000)
-        active = page.locator("[data-testid=backend]").text_content()
+        site = SitePage(chromium.new_page()).open(url, f"?backend={backend}")
+        page = site.page
+        active = site.wait_ready(timeout_ms=120_000)
         threads = int(page.get_attribute("[data-testid=threads]", "data-threads"))
         page.click("[data-testid=webcam-toggle]")
         page.wait_for_function(f"() => Number(document.querySelector('{LIVE}').dataset.processed) >= 5",
