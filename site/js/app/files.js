@@ -98,10 +98,12 @@ export function setupFiles({ state, pipeline, entries, overview, imageJob, video
    * @param {File} file
    */
   async function readKind(file) {
-    const sniffed = sniffFormat(new Uint8Array(await file.slice(0, HEAD_BYTES).arrayBuffer()), file.type);
+    // the first bytes say what it is, the last whether a JPEG is complete: read both at once
+    const [head, tail] = await Promise.all([file.slice(0, HEAD_BYTES), file.slice(-64)].map((b) => b.arrayBuffer()));
+    const sniffed = sniffFormat(new Uint8Array(head), file.type);
     /** @type {string[]} */
     const notes = [];
-    if (sniffed.format === 'jpeg' && !jpegLooksComplete(new Uint8Array(await file.slice(-64).arrayBuffer()))) {
+    if (sniffed.format === 'jpeg' && !jpegLooksComplete(new Uint8Array(tail))) {
       notes.push('This JPEG looks truncated: part of the picture may be missing (grey), which can change the score.');
     }
     return { sniffed, notes };
