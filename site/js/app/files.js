@@ -1,16 +1,21 @@
 // @ts-check
 /**
  * Files onto the page and off it: each file added gets its card and its row
- * at once, then what it is is read from its first bytes (formats.js) and it
- * joins the pipeline in the order added, as a picture (images.js) or a video
- * (videos.js), or gets its error card; a file analysed again with the model
+ * at once (from a drop of many, a few cards per task), then what it is is
+ * read from its first bytes (formats.js) and it joins the pipeline in the
+ * order added, as a picture (images.js) or a video (videos.js), or gets its
+ * error card; a file analysed again with the model
  * in use goes into the same card; "Clear results" takes every file off the
  * page, after the jobs already asked for, and lets go of what their cards
  * held.
  */
+import { CARDS_PER_TASK } from '../domain/config.js';
 import { HEAD_BYTES, jpegLooksComplete, sniffFormat } from '../domain/formats.js';
 import { createCard, resetCard, setFileFacts } from '../views/card.js';
 import { $, READY_TEXT, setStatus } from './page.js';
+
+/** A promise settled in a later task (the page draws and answers events between). */
+const nextTask = () => new Promise((resolve) => { setTimeout(resolve, 0); });
 
 /**
  * @typedef {import('./state.js').Entry} Entry
@@ -32,8 +37,32 @@ export function setupFiles({ state, pipeline, entries, overview, imageJob, video
   /** Files added so far: each card's number. */
   let added = 0;
 
-  /** @param {File[]} files */
+  /** Cards still to be made, and the promise that makes them in order (CARDS_PER_TASK). */
+  let unmade = 0;
+  let making = Promise.resolve();
+
+  /**
+   * Files onto the page in the order given: the first CARDS_PER_TASK cards
+   * at once (when none are waiting), the rest a batch per task after.
+   * @param {File[]} files
+   */
   function addFiles(files) {
+    for (let i = 0; i < files.length; i += CARDS_PER_TASK) {
+      const some = files.slice(i, i + CARDS_PER_TASK);
+      if (i === 0 && unmade === 0) {
+        addNow(some);
+        continue;
+      }
+      unmade += some.length;
+      making = making.then(nextTask).then(() => {
+        unmade -= some.length;
+        addNow(some);
+      });
+    }
+  }
+
+  /** @param {File[]} files */
+  function addNow(files) {
     /** @type {Entry[]} */
     const fresh = files.map((file) => {
       added += 1;
@@ -138,23 +167,26 @@ export function setupFiles({ state, pipeline, entries, overview, imageJob, video
   }
 
   $('clear').addEventListener('click', () => {
-    // After the files still being read have joined the pipeline, and after every job before it.
-    state.adding = state.adding.then(() => {
-      pipeline.add({
-        alone: true,
-        start: () => {},
-        finish: () => {
-          for (const entry of state.entries) {
-            entry.removed = true;
-            release(entry.card);
-          }
-          $('results').replaceChildren();
-          state.entries = [];
-          state.frameDetails.clear();
-          overview.clear();
-          $('timing').textContent = '';
-          if ($('status').dataset.state === 'ready') setStatus('ready', READY_TEXT);
-        },
+    // After the files added before it have their cards and have joined the
+    // pipeline, and after every job before it.
+    making.then(() => {
+      state.adding = state.adding.then(() => {
+        pipeline.add({
+          alone: true,
+          start: () => {},
+          finish: () => {
+            for (const entry of state.entries) {
+              entry.removed = true;
+              release(entry.card);
+            }
+            $('results').replaceChildren();
+            state.entries = [];
+            state.frameDetails.clear();
+            overview.clear();
+            $('timing').textContent = '';
+            if ($('status').dataset.state === 'ready') setStatus('ready', READY_TEXT);
+          },
+        });
       });
     });
   });
