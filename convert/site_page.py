@@ -73,6 +73,20 @@ return JSON.parse(await made.at(-1).text());
 """
 
 
+# A card out of view is not rendered (content-visibility: auto), and the
+# innerText of what is not rendered is empty: the element is scrolled into
+# view and read two frames later, as a person scrolling to it would read it.
+RENDERED_TEXT = """(element) => {
+  element.scrollIntoView({ block: 'nearest' });
+  return new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(element.innerText))));
+}"""
+
+
+def rendered_text(locator):
+    """The text a person sees in an element of the page (a Playwright locator), line breaks included."""
+    return locator.evaluate(RENDERED_TEXT)
+
+
 def rows(raw):
     """READ_CARDS's rows with boxes as tuples of whole pixels (x, y, w, h)."""
     for row in raw:

@@ -18,7 +18,7 @@ import pytest
 from clips import face_clip, face_frames, face_picture
 from conftest import FIXTURES, SITE_DIR, RecordedPage
 from convert import browser, y4m
-from convert.site_page import SitePage
+from convert.site_page import SitePage, rendered_text
 
 REAL_FACES = sorted((FIXTURES / "real").glob("*.jpg"))
 FAKE_FACES = sorted((FIXTURES / "df").glob("*.jpg"))
@@ -279,6 +279,6 @@ def test_hostile_file_name_is_shown_as_text(open_page, tmp_path):
     page.add_files([hostile], states=("done",))
     card = page.page.locator("[data-testid=result]").last
     assert card.get_attribute("data-file") == hostile.name
-    assert hostile.name in card.inner_text()
+    assert hostile.name in rendered_text(card)
     assert page.page.locator("img[src=x]").count() == 0
     assert dialogs == [] and page.errors == []

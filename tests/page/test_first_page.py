@@ -6,6 +6,7 @@ import pytest
 from conftest import FIXTURES
 from convert import mesonet
 from convert.preprocess import load_inputs
+from convert.site_page import rendered_text
 
 # End to end, the page and Python may differ by the JPEG decoder (both
 # libjpeg-turbo here) and by the backend's arithmetic; this bounds both.
@@ -55,7 +56,7 @@ def test_unreadable_file_gets_an_error_card_and_others_finish(open_page, tmp_pat
     rows = page.add_files([bogus, good])
     assert rows[0]["state"] == "error" and rows[1]["state"] == "done"
     message = page.page.locator("[data-testid=result]").nth(0).locator("[data-testid=error]")
-    assert "not a JPEG, PNG, WebP, AVIF, GIF or BMP image" in message.inner_text()
+    assert "not a JPEG, PNG, WebP, AVIF, GIF or BMP image" in rendered_text(message)
 
 
 def test_unknown_backend_is_reported(open_page):

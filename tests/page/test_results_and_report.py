@@ -17,7 +17,7 @@ from PIL import Image
 
 from clips import face_clip, face_picture
 from conftest import FIXTURES, SITE_MODEL_DIR, RecordedPage
-from convert.site_page import FILE_INPUT
+from convert.site_page import FILE_INPUT, rendered_text
 
 SIZES = {"desktop": (1280, 800), "phone": (360, 740)}
 OUTCOMES = ("real", "uncertain", "fake", "no-face", "error")
@@ -143,8 +143,8 @@ def test_overview_stale_results_export_print_overlay_and_messages(page, media, s
     # A HEIC photo is named as one; a JPEG named .mp4 is analysed as the picture it is.
     heic_card = by_file["IMG_0001.HEIC"]
     assert heic_card.get_attribute("data-state") == "error"
-    assert "HEIC" in heic_card.locator("[data-testid=error]").inner_text()
-    assert "video" not in heic_card.locator("[data-testid=error]").inner_text()
+    assert "HEIC" in rendered_text(heic_card.locator("[data-testid=error]"))
+    assert "video" not in rendered_text(heic_card.locator("[data-testid=error]"))
     misnamed = by_file["not-a-video.mp4"]
     assert (misnamed.get_attribute("data-kind"), misnamed.get_attribute("data-state")) == ("image", "done")
     assert by_file["clip.webm"].get_attribute("data-kind") == "video"
@@ -181,7 +181,7 @@ def test_overview_stale_results_export_print_overlay_and_messages(page, media, s
     # The caveat is said once, in the overview, not on each card.
     assert p.locator("[data-testid=caveat]").count() == 1
     assert "evidence, not proof" in p.locator("[data-testid=caveat]").inner_text()
-    assert all("evidence, not proof" not in by_file[f].inner_text() for f in by_file)
+    assert all("evidence, not proof" not in rendered_text(by_file[f]) for f in by_file)
 
     # The heatmap overlay has the picture's box, at this screen's size.
     with_faces = [c for c in by_file.values()

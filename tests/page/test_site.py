@@ -19,7 +19,7 @@ from conftest import CLIPS, DATASETS, FIXTURES, SITE_DIR
 from convert import mesonet, webserver
 from convert.constants import SITE_MODEL_DIR
 from convert.preprocess import decode, to_input
-from convert.site_page import FILE_INPUT, SitePage
+from convert.site_page import FILE_INPUT, SitePage, rendered_text
 
 # Same bound as test_first_page: the JPEG decoder and the backend's arithmetic.
 PIPELINE_TOLERANCE = 1e-4
@@ -152,12 +152,12 @@ def test_no_face_is_said_plainly_and_whole_image_can_be_scored(open_page, tmp_pa
     assert row["state"] == "done" and row["verdict"] == "no-face"
     assert row["p_real"] is None and row["faces"] == []
     card = page.page.locator("[data-testid=result]").nth(0)
-    assert "No face found" in card.inner_text()
+    assert "No face found" in rendered_text(card)
     card.get_by_role("button", name="Score the whole image anyway").click()
     card.locator("xpath=self::*[@data-mode='whole'][@data-state='done']").wait_for()
     scored = page.cards()[0]
     assert scored["verdict"] == band(float(scored["p_real"]), site_model["thresholds"])
-    assert "outside what the model was trained for" in card.inner_text()
+    assert "outside what the model was trained for" in rendered_text(card)
     expected = keras("meso4-df", [to_input(decode(path))])
     np.testing.assert_allclose([float(scored["p_real"])], expected, atol=PIPELINE_TOLERANCE)
     assert page.tensors() == before
@@ -186,7 +186,7 @@ def test_bad_inputs_each_get_a_clear_card_and_the_others_finish(open_page, tmp_p
     assert by_name["truncated.jpg"]["state"] in ("done", "error")
     if by_name["truncated.jpg"]["state"] == "done":
         card = page.page.locator("[data-testid=result][data-file='truncated.jpg']")
-        assert "truncated" in card.inner_text()
+        assert "truncated" in rendered_text(card)
     assert "not a JPEG, PNG" in by_name["holiday.jpg"]["error"]
     assert "SVG" in by_name["drawing.svg"]["error"]
     assert by_name[html_name.name]["state"] == "done", "a file name is text, never HTML"

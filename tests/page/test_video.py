@@ -13,7 +13,7 @@ from clips import face_clip, face_frames, read_frame, write_webm
 from conftest import CLIPS, FIXTURES
 from convert import mesonet
 from convert.preprocess import to_input
-from convert.site_page import CARD
+from convert.site_page import CARD, rendered_text
 from test_site import band
 
 FINISHED = "xpath=self::*[@data-state='done' or @data-state='error' or @data-state='cancelled']"
@@ -199,7 +199,7 @@ def test_two_people_are_followed_apart_and_the_most_suspicious_decides(open_page
     assert all(x < 320 for x, _ in people[left]) and all(x > 250 for x, _ in people[right])
     assert means[right] < means[left], "the manipulated face (right) is the more suspicious"
     assert float(card.get_attribute("data-p-real")) == pytest.approx(means[right], abs=1e-9)
-    assert "2 people" in card.inner_text()
+    assert "2 people" in rendered_text(card)
 
 
 def test_video_without_faces_gets_a_no_face_result(open_page, tmp_path):
@@ -214,7 +214,7 @@ def test_video_without_faces_gets_a_no_face_result(open_page, tmp_path):
     assert card.get_attribute("data-verdict") == "no-face" and card.get_attribute("data-p-real") is None
     rows = frame_rows(card)
     assert len(rows) == 4 and all(p is None for _, p in rows)
-    assert "No face found" in card.inner_text()
+    assert "No face found" in rendered_text(card)
     assert page.tensors() == before
 
 
@@ -230,7 +230,7 @@ def test_frames_without_a_face_stay_on_the_timeline(open_page, tmp_path):
     rows = frame_rows(card)
     assert [p is None for _, p in rows] == [False, False, True, True]
     assert float(card.get_attribute("data-face-share")) == 0.5
-    summary = card.locator("[data-testid=video-summary]").inner_text()
+    summary = rendered_text(card.locator("[data-testid=video-summary]"))
     assert "a face was found in 2 of the 4 frames looked at (50%)" in summary
     timeline = card.locator("[data-testid=timeline]")
     assert timeline.locator("circle.point").count() == 2
@@ -241,7 +241,7 @@ def test_frames_without_a_face_stay_on_the_timeline(open_page, tmp_path):
     detail = card.locator("[data-testid=frame-detail]")
     assert float(detail.get_attribute("data-time")) == pytest.approx(rows[3][0])
     detail.locator("xpath=self::*[@data-picture='done']").wait_for(timeout=30_000)
-    assert "no face found" in detail.inner_text()
+    assert "no face found" in rendered_text(detail)
     assert detail.locator("[data-testid=frame-picture]").count() == 1, "the whole frame is shown"
     assert page.errors == []
 
@@ -307,7 +307,7 @@ def test_bad_videos_each_get_a_clear_card_and_the_others_finish(open_page, tmp_p
     for name in names:
         card = by_name[name]
         error = card.locator("[data-testid=error]")
-        messages[name] = error.inner_text() if error.count() else None
+        messages[name] = rendered_text(error) if error.count() else None
     assert "cannot be played" in messages["corrupt.mp4"] or "could not be read" in messages["corrupt.mp4"]
     assert "audio only" in messages["voice.webm"]
     assert "audio" in messages["voice.wav"]
@@ -318,7 +318,7 @@ def test_bad_videos_each_get_a_clear_card_and_the_others_finish(open_page, tmp_p
     truncated = by_name["truncated.webm"]
     if messages["truncated.webm"] is None:
         assert truncated.get_attribute("data-state") == "done"
-        assert "could not be decoded" in truncated.inner_text() or int(truncated.get_attribute("data-frames")) > 0
+        assert "could not be decoded" in rendered_text(truncated) or int(truncated.get_attribute("data-frames")) > 0
     assert by_name["good.webm"].get_attribute("data-state") == "done"
     assert by_name["good.webm"].get_attribute("data-verdict") == "real"
     assert page.tensors() == before
@@ -368,7 +368,7 @@ def test_sampling_settings_and_cancel_mid_video(open_page, tmp_path):
     assert video.get_attribute("data-state") == "cancelled"
     analysed = int(video.get_attribute("data-frames"))
     assert 3 <= analysed < 200 and len(frame_rows(video)) == analysed
-    assert "Cancelled after" in video.inner_text()
+    assert "Cancelled after" in rendered_text(video)
     image = page.page.locator("[data-testid=result]").nth(2)
     image.locator(FINISHED).wait_for(timeout=60_000)
     assert image.get_attribute("data-state") == "done", "the next file still runs"
@@ -501,7 +501,7 @@ def test_timeline_click_seeks_and_shows_the_frame_with_its_heatmap(open_page, tm
     in_band = [p for _, p in rows if p is not None and p < fake_below]
     assert card.locator("[data-testid=suspicious-frame]").count() == min(4, len(in_band))
     if not in_band:
-        assert "No frame scored in the “likely manipulated” band" in card.inner_text()
+        assert "No frame scored in the “likely manipulated” band" in rendered_text(card)
     # Heatmaps on: the selected frame's map is computed on demand, from the frame read again.
     page.page.check("[data-testid=heatmap-toggle]")
     heatmap = detail.locator("[data-testid=face] [data-testid=heatmap]")
