@@ -17,6 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from clips import face_clip, face_picture  # noqa: E402
 from convert import browser, webserver  # noqa: E402
 from convert.constants import (  # noqa: E402
     SHARED_DATASETS_DIR,
@@ -26,7 +27,7 @@ from convert.constants import (  # noqa: E402
     TEST_IMAGES_DIR,
     WEIGHTS_DIR_ENV,
 )
-from convert.site_page import SitePage  # noqa: E402
+from convert.site_page import CARD, SitePage  # noqa: E402
 
 # Published weights: $MESONET_WEIGHTS_DIR, else the shared mirror beside the
 # repository when it is there (CI: no test touches the internet), else the
@@ -207,3 +208,20 @@ def open_page(chromium, site_url):
     yield _open
     for context in contexts:
         context.close()
+
+
+def show_every_kind_of_result(page, tmp_path):
+    """A page (RecordedPage) with a result of each kind on it: a face crop, a
+    picture with two faces, a 2 s video, heatmaps on, the video's second
+    frame selected with its maps drawn. The cards, as a locator."""
+    faces = sorted(FIXTURES.glob("*/*.jpg"))
+    picture = face_picture(tmp_path / "two-people.jpg", faces[1:3], side=200)
+    clip = face_clip(tmp_path / "faces.webm", faces[:2], seconds=2, fps=10, side=200)
+    page.page.check("[data-testid=heatmap-toggle]")
+    page.add_files([faces[0], picture, clip])
+    cards = page.page.locator(CARD)
+    for i in range(2):
+        cards.nth(i).locator("xpath=self::*[@data-heatmaps='done']").wait_for(timeout=90_000)
+    cards.nth(2).locator("[data-testid=timeline] circle").nth(1).click()
+    cards.nth(2).locator("[data-testid=frame-detail][data-heatmaps=done]").wait_for(timeout=90_000)
+    return cards

@@ -6,8 +6,7 @@ marked stale after a model switch), on a desktop and on a phone-sized
 screen, in the light and the dark theme."""
 import pytest
 
-from clips import face_clip, face_picture
-from conftest import FIXTURES, ROOT, RecordedPage
+from conftest import ROOT, RecordedPage, show_every_kind_of_result
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
@@ -41,16 +40,7 @@ def test_no_violations_empty_and_with_every_kind_of_result(audited_page, tmp_pat
     page.wait_ready()
     assert violations(page.page) == []
 
-    faces = sorted(FIXTURES.glob("*/*.jpg"))
-    picture = face_picture(tmp_path / "two-people.jpg", faces[1:3], side=200)
-    clip = face_clip(tmp_path / "faces.webm", faces[:2], seconds=2, fps=10, side=200)
-    page.page.check("[data-testid=heatmap-toggle]")
-    page.add_files([faces[0], picture, clip])
-    cards = page.page.locator("[data-testid=result]")
-    for i in range(2):
-        cards.nth(i).locator("xpath=self::*[@data-heatmaps='done']").wait_for(timeout=90_000)
-    cards.nth(2).locator("[data-testid=timeline] circle").nth(1).click()
-    cards.nth(2).locator("[data-testid=frame-detail][data-heatmaps=done]").wait_for(timeout=90_000)
+    show_every_kind_of_result(page, tmp_path)
     assert page.page.locator("[data-testid=summary]").is_visible()
     # Another model: the results are marked stale, each with its button, and the overview says so.
     page.page.select_option("[data-testid=model-select]", "meso4-f2f")

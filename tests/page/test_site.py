@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from clips import face_clip, face_picture, place, write_frame_jpeg
-from conftest import CLIPS, DATASETS, FIXTURES, SITE_DIR
+from clips import face_picture, write_frame_jpeg
+from conftest import CLIPS, DATASETS, FIXTURES, SITE_DIR, show_every_kind_of_result
 from convert import mesonet, webserver
 from convert.constants import SITE_MODEL_DIR
 from convert.preprocess import decode, to_input
@@ -389,18 +389,7 @@ def test_keyboard_and_phone_width(open_page, tmp_path):
     assert {"model-select", "own-model-input", "faces-switch", "file-input"} <= focused
 
     # with results: a face crop, a picture with two faces, a video, heatmaps
-    faces = sorted(FIXTURES.glob("*/*.jpg"))
-    picture = tmp_path / "two-people.jpg"
-    Image.fromarray(place([(decode(faces[0]), (20, 60)), (decode(faces[2]), (330, 80))],
-                          size=(640, 480))).save(picture, quality=92)
-    clip = face_clip(tmp_path / "faces.webm", faces[:2], seconds=2, fps=10)
-    page.page.check("[data-testid=heatmap-toggle]")
-    page.add_files([faces[3], picture, clip])
-    cards = page.page.locator("[data-testid=result]")
-    for i in range(2):
-        cards.nth(i).locator("xpath=self::*[@data-heatmaps='done']").wait_for(timeout=90_000)
-    cards.nth(2).locator("[data-testid=timeline] circle").nth(1).click()
-    cards.nth(2).locator("[data-testid=frame-detail] [data-testid=face]").first.wait_for()
+    show_every_kind_of_result(page, tmp_path)
     page.page.evaluate("""(name) => {
       document.querySelector('[data-testid=model-name]').textContent = name;
       document.querySelector('[data-testid=model-select] option').textContent = name;
