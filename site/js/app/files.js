@@ -54,10 +54,12 @@ export function setupFiles({ state, pipeline, entries, overview, imageJob, video
         continue;
       }
       unmade += some.length;
-      making = making.then(nextTask).then(() => {
+      const made = making.then(nextTask).then(() => {
         unmade -= some.length;
         addNow(some);
       });
+      // a failure is reported (unhandled) and the files after it still get their cards
+      making = made.catch(() => {});
     }
   }
 
