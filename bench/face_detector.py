@@ -3,7 +3,8 @@ recall on the labelled face crops, small faces in 1080p frames, and pictures
 without faces. Prints figures; not a test.
 
 - time: warm median of one detect() call (in-page performance.now(), after
-  1 s of calls) on a 640x480 FF++ frame and a 1080p DFDC frame, for each
+  1 s of calls) on a 640x480 FF++ frame, a 1080p DFDC frame and a face crop
+  (the first MesoNet test image), for each
   setting, beside MesoNet's time for one face in the same page (the
   machine is shared: compare the ratios of one run).
 - crops: share of mesonet_df_validation and dfdc_faces224 crops where the
@@ -42,14 +43,17 @@ CLIPS = {"ffpp": DATASETS / "ffpp_c23_clips" / "real" / "519.mp4",
          "dfdc_fake": DATASETS / "dfdc_clips" / "fake" / "abofeumbvv.mp4"}
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
 SMALL_SIDES = (36, 54, 70)
-# Detector settings (loadFaceDetector's options); "site": its defaults (tiles for
-# every picture over 1280 px, the padded retry for nearly square pictures).
+# Detector settings (loadFaceDetector's options); "site": its defaults (the quick
+# 128 px pass for nearly square pictures, tiles for every picture over 1280 px,
+# the padded retry for nearly square pictures).
 NO_TILES = {"above": 1e9, "side": 0.5625, "overlap": 0.125, "skip": 0}
 RETRY = {"below": 0.5, "padding": 0.25, "maxAspect": 1.25}
-SETTINGS = {"whole": {"tiling": NO_TILES, "retry": None},
-            "whole+retry": {"tiling": NO_TILES, "retry": RETRY},
-            "always tiles": {"tiling": {**NO_TILES, "above": 1280, "skip": 1e9}, "retry": RETRY},
-            "tiles unless a large face": {"tiling": {**NO_TILES, "above": 1280, "skip": 1 / 16}, "retry": RETRY},
+SETTINGS = {"whole": {"tiling": NO_TILES, "retry": None, "quick": None},
+            "whole+retry": {"tiling": NO_TILES, "retry": RETRY, "quick": None},
+            "always tiles": {"tiling": {**NO_TILES, "above": 1280, "skip": 1e9}, "retry": RETRY, "quick": None},
+            "tiles unless a large face": {"tiling": {**NO_TILES, "above": 1280, "skip": 1 / 16}, "retry": RETRY,
+                                          "quick": None},
+            "no quick pass": {"quick": None},
             "site": None}
 MESONET_MS = """async (shape) => {
   const tf = await import('/vendor/tf.js');
@@ -164,7 +168,7 @@ def no_face_pictures(folder, detect):
 def build_parser():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", default="time,crops,small,noface")
-    parser.add_argument("--settings", default="whole,whole+retry,tiles unless a large face,site")
+    parser.add_argument("--settings", default="whole,whole+retry,tiles unless a large face,no quick pass,site")
     parser.add_argument("--seed", type=int, default=1)
     return parser
 
@@ -186,7 +190,8 @@ def work(args):
             (Path(folder) / name).symlink_to(target)
         if "time" in only:
             times = {"640x480": save(folder, "frame-640.jpg", frame(CLIPS["ffpp"], 30)),
-                     "1920x1080": save(folder, "frame-1080.jpg", frame(CLIPS["dfdc_real"], 30))}
+                     "1920x1080": save(folder, "frame-1080.jpg", frame(CLIPS["dfdc_real"], 30)),
+                     "face crop": "fixtures/df/" + FACES[0].name}
             mesonet = detect.page.evaluate(MESONET_MS, [1, INPUT_SIZE, INPUT_SIZE, INPUT_CHANNELS])
             rows = []
             for size, name in times.items():

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  KEYPOINTS, MODELS, ROW_LENGTH, anchors, cutByTile, decode, inputValues, letterbox, logit, overlap, sigmoid,
-  suppress, tiles, tilesFor, toSource,
+  KEYPOINTS, MODELS, ROW_LENGTH, anchors, anyInputSize, atSize, cutByTile, decode, inputValues, letterbox, logit,
+  overlap, sigmoid, suppress, tiles, tilesFor, toSource,
 } from '../../site/js/engine/blazeface.js';
 
 const close = (a, b, eps = 1e-6) => assert.ok(Math.abs(a - b) <= eps, `${a} != ${b}`);
@@ -27,6 +27,65 @@ test('anchors of a 128 model with strides 8 and 16: also 896', () => {
   assert.equal(centres.length, 2 * 896);
   assert.deepEqual(at(centres, 0), [4, 4]);
   assert.deepEqual(at(centres, 512), [8, 8]);
+});
+
+test('the 256 model at 128 px: the same strides and anchors a cell on 8x8 and 4x4 cells, 224 anchors', () => {
+  const spec = atSize(MODELS.back, 128);
+  assert.deepEqual(spec, { inputSize: 128, strides: [16, 32], anchorsPerCell: [2, 6] });
+  const centres = anchors(spec);
+  assert.equal(centres.length, 2 * (8 * 8 * 2 + 4 * 4 * 6));
+  assert.deepEqual(at(centres, 127), [120, 120], 'the last anchor of the stride-16 grid');
+  assert.deepEqual(at(centres, 128), [16, 16], 'the first of the stride-32 grid');
+});
+
+/** A graph shaped like BlazeFace's: one input, four output reshapes, weights of several types. */
+function graph() {
+  const reshape = (name) => ({ name, op: 'Reshape', input: [`${name}/x`, `${name}/shape`] });
+  const names = ['c1', 'r1', 'c2', 'r2'];
+  const weightSpecs = [
+    { name: 'w8', shape: [3], dtype: 'float32', quantization: { dtype: 'uint8', scale: 1, min: 0 } },
+    ...names.map((n) => ({ name: `${n}/shape`, shape: [3], dtype: 'int32' })),
+    { name: 'pad', shape: [4, 2], dtype: 'int32' },
+    { name: 'f16', shape: [1], dtype: 'float32', quantization: { dtype: 'float16' } },
+  ];
+  const bytes = new Uint8Array(3 + 4 * 12 + 32 + 2);
+  const view = new DataView(bytes.buffer);
+  names.forEach((_, i) => [1, i < 2 ? 512 : 384, i % 2 ? 16 : 1].forEach((v, k) => view.setInt32(3 + 12 * i + 4 * k, v, true)));
+  for (let k = 0; k < 8; k += 1) view.setInt32(51 + 4 * k, 7, true);
+  return {
+    modelTopology: { node: [
+      { name: 'input', op: 'Placeholder', attr: { shape: { shape: { dim: [{ size: '1' }, { size: '256' }, { size: '256' }, { size: '3' }] } } } },
+      ...names.map(reshape),
+    ] },
+    weightSpecs,
+    weightData: [bytes.buffer.slice(0, 20), bytes.buffer.slice(20)],
+  };
+}
+
+test('anyInputSize: the reshapes count rows with -1, the input takes any height and width; nothing else changes', () => {
+  const before = graph();
+  const original = before.weightData.map((b) => new Uint8Array(b).slice());
+  const after = anyInputSize(before);
+  const view = new DataView(after.weightData);
+  const shapes = [0, 1, 2, 3].map((i) => [0, 1, 2].map((k) => view.getInt32(3 + 12 * i + 4 * k, true)));
+  assert.deepEqual(shapes, [[1, -1, 1], [1, -1, 16], [1, -1, 1], [1, -1, 16]]);
+  assert.deepEqual([0, 1, 2, 3, 4, 5, 6, 7].map((k) => view.getInt32(51 + 4 * k, true)), Array(8).fill(7), 'other int32 weights');
+  assert.deepEqual(after.modelTopology.node[0].attr.shape.shape.dim.map((d) => d.size), ['1', '-1', '-1', '3']);
+  assert.deepEqual(before.modelTopology.node[0].attr.shape.shape.dim[1], { size: '256' }, 'the given topology untouched');
+  assert.deepEqual(before.weightData.map((b) => new Uint8Array(b)), original, 'the given weights untouched');
+});
+
+test('anyInputSize refuses a graph it does not know', () => {
+  const wrongCount = graph();
+  wrongCount.modelTopology.node.pop();
+  assert.throws(() => anyInputSize(wrongCount), /not the graph expected/);
+  const floatShape = graph();
+  floatShape.weightSpecs[1].dtype = 'float32';
+  assert.throws(() => anyInputSize(floatShape), /not a 3-number shape/);
+  const short = graph();
+  short.weightData = [short.weightData[0]];
+  assert.throws(() => anyInputSize(short), /do not match their manifest/);
+  assert.throws(() => anyInputSize({ modelTopology: {}, weightSpecs: [] }), /no graph or no weights/);
 });
 
 test('sigmoid and logit are inverse; sigmoid(0) = 0.5', () => {

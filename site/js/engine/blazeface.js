@@ -47,6 +47,17 @@ export const MODELS = Object.freeze({
 });
 
 /**
+ * The anchors of a model run at another input size (see anyInputSize): the
+ * same strides and anchors a cell, fewer cells.
+ * @param {AnchorSpec} spec
+ * @param {number} inputSize
+ * @returns {AnchorSpec}
+ */
+export function atSize(spec, inputSize) {
+  return { inputSize, strides: spec.strides, anchorsPerCell: spec.anchorsPerCell };
+}
+
+/**
  * The model's input from its square of RGBA pixels: R, G, B of each pixel
  * (alpha dropped) scaled to [-1, 1] as MediaPipe feeds BlazeFace (measured:
  * [0, 1] and [-0.5, 1.5] find fewer small faces and score a flower higher),
@@ -64,6 +75,66 @@ export function inputValues(rgba) {
   return out;
 }
 const BY_VALUE = Float32Array.from({ length: 256 }, (_, v) => Math.fround(v / 127.5) - 1);
+
+/**
+ * The graph model's artifacts changed to take a square input of any size.
+ * BlazeFace is convolutional: only its declared input ([1, 256, 256, 3]) and
+ * the four reshapes of its outputs into rows ([1, 512, k] and [1, 384, k])
+ * name the size. Those become -1 (the reshapes' row count, the input's height
+ * and width), the weights stay as they are. At 128 px the same model sees
+ * half as many cells (8x8 and 4x4: 224 anchors) in a quarter of the time.
+ * Pure: the given artifacts are not changed.
+ * @template {{ modelTopology?: any, weightSpecs?: { name: string, shape: number[], dtype: string,
+ *   quantization?: { dtype: string } }[], weightData?: ArrayBuffer|ArrayBuffer[] }} A
+ * @param {A} artifacts what tf.io's load() gives for the model
+ * @returns {A & { weightData: ArrayBuffer }}
+ */
+export function anyInputSize(artifacts) {
+  const { modelTopology, weightSpecs, weightData } = artifacts;
+  if (!modelTopology || !weightSpecs || !weightData) throw new Error('BlazeFace: the model has no graph or no weights');
+  const topology = structuredClone(modelTopology);
+  const data = joined(weightData);
+  const nodes = /** @type {{ name: string, op: string, input?: string[], attr?: any }[]} */ (topology.node);
+  const shapes = new Set(nodes.filter((n) => n.op === 'Reshape').map((n) => n.input?.[1]));
+  const count = (/** @type {{ shape: number[] }} */ w) => w.shape.reduce((a, b) => a * b, 1);
+  const sizes = weightSpecs.map((w) => count(w) * BYTES[w.quantization?.dtype ?? w.dtype]);
+  if (sizes.reduce((a, b) => a + b, 0) !== data.byteLength) {
+    throw new Error('BlazeFace: the weights do not match their manifest');
+  }
+  const view = new DataView(data);
+  let offset = 0;
+  let changed = 0;
+  weightSpecs.forEach((spec, i) => {
+    if (shapes.has(spec.name)) {
+      if (spec.dtype !== 'int32' || spec.quantization || count(spec) !== 3) {
+        throw new Error(`BlazeFace: reshape ${spec.name} is not a 3-number shape`);
+      }
+      view.setInt32(offset + 4, -1, true);
+      changed += 1;
+    }
+    offset += sizes[i];
+  });
+  const inputs = nodes.filter((n) => n.op === 'Placeholder');
+  if (changed !== 4 || shapes.size !== 4 || inputs.length !== 1) {
+    throw new Error('BlazeFace: not the graph expected (one input, four output reshapes)');
+  }
+  inputs[0].attr.shape.shape.dim = [{ size: '1' }, { size: '-1' }, { size: '-1' }, { size: '3' }];
+  return { ...artifacts, modelTopology: topology, weightData: data };
+}
+/** @type {Record<string, number>} bytes a number, by stored type */
+const BYTES = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 };
+
+/** @param {ArrayBuffer|ArrayBuffer[]} data @returns {ArrayBuffer} a copy, in one buffer */
+function joined(data) {
+  const parts = Array.isArray(data) ? data : [data];
+  const out = new Uint8Array(parts.reduce((sum, p) => sum + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(new Uint8Array(p), at);
+    at += p.byteLength;
+  }
+  return out.buffer;
+}
 
 /**
  * Anchor centres, in input pixels, in the model's row order.

@@ -12,15 +12,19 @@
  */
 import * as tf from '../../vendor/tf.js';
 import {
-  MODELS, ROW_LENGTH, anchors, cutByTile, decode, inputValues, letterbox, suppress, tilesFor, toSource,
+  MODELS, ROW_LENGTH, anchors, anyInputSize, atSize, cutByTile, decode, inputValues, letterbox, suppress,
+  tilesFor, toSource,
 } from './blazeface.js';
+import { MIN_CONFIDENCE, TIGHT_MAX_ASPECT, planCrops } from '../domain/faces.js';
 
 /**
  * @typedef {{ x: number, y: number, width: number, height: number, score: number,
  *   keypoints: [number, number][] }} Detection a face in source pixels: its box (square,
  *   eyebrows to chin), the detector's score in [0, 1] and six keypoints (eyes, nose tip,
  *   mouth, ears)
- * @typedef {{ detect: (source: ImageBitmap) => Promise<Detection[]>, inputSize: number }} FaceDetector
+ * @typedef {{ detect: (source: ImageBitmap) => Promise<Detection[]>, inputSize: number,
+ *   readonly lastPasses: number[] }} FaceDetector lastPasses: the input size of each pass the
+ *   last detect() ran, in order (for tests and benchmarks)
  */
 
 /** Candidates below this score are dropped before suppression (planCrops decides later). */
@@ -53,6 +57,18 @@ export const SKIP_TILES_SCORE = 0.5;
  * middle of the input, padded by RETRY.padding of its side on every edge.
  */
 export const RETRY = Object.freeze({ below: 0.5, padding: 0.25, maxAspect: 1.25 });
+/**
+ * A photo of a face (a face crop, a portrait selfie) is answered by one pass
+ * at a quarter of the pixels: a nearly square picture is first looked at
+ * whole at QUICK.inputSize px (the same model, see blazeface.anyInputSize),
+ * and when that finds a face sure enough (faces.MIN_CONFIDENCE) that fills
+ * the picture (planCrops says "tight": the whole picture is scored, whatever
+ * else is found), those boxes are the answer. Anything else (no face, a weak
+ * one, a face that does not fill the picture) goes through the full-size
+ * pass, the tiles and the retry as before. Measured by bench/face_detector.py
+ * (see docs/performance.md).
+ */
+export const QUICK = Object.freeze({ inputSize: 128 });
 
 /**
  * The model's output rows, [1, anchors, 17], from its output tensors: either
@@ -76,48 +92,75 @@ function rowsOf(out) {
 /**
  * Load the detector.
  * @param {{ model?: typeof MODELS.back, base?: string, tiling?: typeof TILING,
- *   retry?: typeof RETRY|null }} [options] which model, the folder URL of its files
- *   (default: vendor/face-models/ beside this site), the tiling and the retry (defaults
- *   TILING and RETRY; bench/face_detector.py tries others)
+ *   retry?: typeof RETRY|null, quick?: typeof QUICK|null }} [options] which model, the
+ *   folder URL of its files (default: vendor/face-models/ beside this site), the tiling,
+ *   the retry and the quick pass (defaults TILING, RETRY and QUICK; bench/face_detector.py
+ *   tries others)
  * @returns {Promise<FaceDetector>}
  */
-export async function loadFaceDetector({ model: spec = MODELS.back, base, tiling = TILING, retry = RETRY } = {}) {
+export async function loadFaceDetector({
+  model: spec = MODELS.back, base, tiling = TILING, retry = RETRY, quick = QUICK,
+} = {}) {
   const folder = base ?? new URL('../../vendor/face-models/', import.meta.url).href;
-  const model = await tf.loadGraphModel(folder + spec.file);
+  const files = tf.io.http(folder + spec.file);
+  const model = await tf.loadGraphModel({ load: async () => anyInputSize(await /** @type {any} */ (files).load()) });
   const { inputSize } = spec;
-  const centres = anchors(spec);
+  /** @type {Map<number, Float32Array>} anchor centres by input size */
+  const centres = new Map([inputSize, quick?.inputSize ?? inputSize].map((size) => [size, anchors(atSize(spec, size))]));
   const canvas = new OffscreenCanvas(inputSize, inputSize);
   const ctx = /** @type {OffscreenCanvasRenderingContext2D} */ (canvas.getContext('2d', { willReadFrequently: true }));
   ctx.imageSmoothingQuality = 'medium';
+  /** @type {number[]} the input size of each pass of the current detect() */
+  let passes = [];
 
   /**
    * One view: the region letterboxed into the input, run, decoded, in source pixels.
    * @param {ImageBitmap} source
    * @param {import('./blazeface.js').Region} region
+   * @param {number} [size] input pixels (the model's own size, or the quick pass's)
    */
-  async function run(source, region) {
-    const view = letterbox(region, inputSize);
+  async function run(source, region, size = inputSize) {
+    passes.push(size);
+    const view = letterbox(region, size);
     ctx.fillStyle = '#000';
-    ctx.fillRect(0, 0, inputSize, inputSize);
+    ctx.fillRect(0, 0, size, size);
     ctx.drawImage(source, region.x, region.y, region.width, region.height,
       view.offsetX, view.offsetY, view.drawWidth, view.drawHeight);
-    const pixels = ctx.getImageData(0, 0, inputSize, inputSize);
+    const pixels = ctx.getImageData(0, 0, size, size);
     const rows = tf.tidy(() => {
-      const input = tf.tensor4d(inputValues(pixels.data), [1, inputSize, inputSize, 3]);
+      const input = tf.tensor4d(inputValues(pixels.data), [1, size, size, 3]);
       return rowsOf(/** @type {tf.Tensor|tf.Tensor[]} */ (model.execute(input)));
     });
     try {
       const values = /** @type {Float32Array} */ (await rows.data());
-      return decode(values, centres, MIN_SCORE).map((c) => toSource(c, view));
+      return decode(values, /** @type {Float32Array} */ (centres.get(size)), MIN_SCORE).map((c) => toSource(c, view));
     } finally {
       rows.dispose();
     }
   }
 
+  /**
+   * Boxes found, as the detector gives them: one per face, in the picture, strongest first.
+   * @param {import('./blazeface.js').Candidate[]} found
+   * @param {number} width
+   * @param {number} height
+   */
+  function answer(found, width, height) {
+    return suppress(found, { threshold: NMS_THRESHOLD }).filter((d) => inside(d, width, height))
+      .slice(0, MAX_DETECTIONS);
+  }
+
   /** @param {ImageBitmap} source */
   async function detect(source) {
+    passes = [];
     const { width, height } = source;
     const whole = { x: 0, y: 0, width, height };
+    if (quick && Math.max(width, height) <= TIGHT_MAX_ASPECT * Math.min(width, height)) {
+      const first = answer(await run(source, whole, quick.inputSize), width, height);
+      if (first.length && first[0].score >= MIN_CONFIDENCE && planCrops(first, width, height).mode === 'tight') {
+        return first;
+      }
+    }
     let found = await run(source, whole);
     const large = tiling.skip * Math.max(width, height);
     if (!found.some((d) => d.score >= SKIP_TILES_SCORE && Math.max(d.width, d.height) >= large)) {
@@ -131,13 +174,18 @@ export async function loadFaceDetector({ model: spec = MODELS.back, base, tiling
       const pad = retry.padding * Math.max(width, height);
       found = found.concat(await run(source, { x: -pad, y: -pad, width: width + 2 * pad, height: height + 2 * pad }));
     }
-    return suppress(found, { threshold: NMS_THRESHOLD }).filter((d) => inside(d, width, height))
-      .slice(0, MAX_DETECTIONS);
+    return answer(found, width, height);
   }
 
   // Warm-up, so the first real picture is not slowed by set-up.
-  await run(await createImageBitmap(new ImageData(8, 8)), { x: 0, y: 0, width: 8, height: 8 });
-  return { detect: /** @type {(s: ImageBitmap) => Promise<Detection[]>} */ (detect), inputSize };
+  const blank = await createImageBitmap(new ImageData(8, 8));
+  for (const size of centres.keys()) await run(blank, { x: 0, y: 0, width: 8, height: 8 }, size);
+  blank.close();
+  return {
+    detect: /** @type {(s: ImageBitmap) => Promise<Detection[]>} */ (detect),
+    inputSize,
+    get lastPasses() { return [...passes]; },
+  };
 }
 
 /**
