@@ -42,14 +42,16 @@ export function setupFiles({ state, pipeline, entries, overview, imageJob, video
   let making = Promise.resolve();
 
   /**
-   * Files onto the page in the order given: the first CARDS_PER_TASK cards
-   * at once (when none are waiting), the rest a batch per task after.
+   * Files onto the page in the order given: a few (at most CARDS_PER_TASK,
+   * when none are waiting) get their cards at once; more get them a batch
+   * per task, from the next task on, so that the event that brought them
+   * (a change, a drop) ends at once.
    * @param {File[]} files
    */
   function addFiles(files) {
     for (let i = 0; i < files.length; i += CARDS_PER_TASK) {
       const some = files.slice(i, i + CARDS_PER_TASK);
-      if (i === 0 && unmade === 0) {
+      if (i === 0 && unmade === 0 && files.length <= CARDS_PER_TASK) {
         addNow(some);
         continue;
       }
