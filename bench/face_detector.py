@@ -191,7 +191,7 @@ def work(args):
         if "time" in only:
             times = {"640x480": save(folder, "frame-640.jpg", frame(CLIPS["ffpp"], 30)),
                      "1920x1080": save(folder, "frame-1080.jpg", frame(CLIPS["dfdc_real"], 30)),
-                     "face crop": "fixtures/df/" + FACES[0].name}
+                     "face crop": f"fixtures/{FACES[0].parent.name}/{FACES[0].name}"}
             mesonet = detect.page.evaluate(MESONET_MS, [1, INPUT_SIZE, INPUT_SIZE, INPUT_CHANNELS])
             rows = []
             for size, name in times.items():

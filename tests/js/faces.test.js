@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  CROP_MARGIN, CROP_SHIFT, MIN_CONFIDENCE, TIGHT_MIN_CONFIDENCE, boxText, isTightCrop, planCrops,
+  CROP_MARGIN, CROP_SHIFT, MIN_CONFIDENCE, TIGHT_MIN_CONFIDENCE, boxText, isTightCrop, nearlySquare, planCrops,
   greedyMatch, roundBox, squareCrop,
 } from '../../site/js/domain/faces.js';
 
@@ -122,4 +122,10 @@ test('greedy matching: best overlap first, each side taken once, null never matc
   assert.deepEqual(greedyMatch([10, 11], [10], overlap), [0, -1], 'an earlier face continues once');
   assert.deepEqual(greedyMatch([], [1], overlap), []);
   assert.deepEqual(greedyMatch([1, 2], [], overlap), [-1, -1]);
+});
+
+test('nearlySquare: the longer side at most 1.25 times the shorter, either way round, or as asked', () => {
+  assert.ok(nearlySquare(256, 256) && nearlySquare(500, 400) && nearlySquare(400, 500));
+  assert.ok(!nearlySquare(501, 400) && !nearlySquare(640, 480) && !nearlySquare(480, 640));
+  assert.ok(nearlySquare(640, 480, 4 / 3) && !nearlySquare(641, 480, 4 / 3));
 });

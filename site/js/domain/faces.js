@@ -83,6 +83,17 @@ export function squareCrop(face, imageWidth, imageHeight, margin = CROP_MARGIN, 
 }
 
 /**
+ * Whether a picture is nearly square, as face crops are: its longer side at
+ * most `maxAspect` times its shorter.
+ * @param {number} width
+ * @param {number} height
+ * @param {number} [maxAspect]
+ */
+export function nearlySquare(width, height, maxAspect = TIGHT_MAX_ASPECT) {
+  return Math.max(width, height) <= maxAspect * Math.min(width, height);
+}
+
+/**
  * Whether a crop covers so much of the image that the image is itself a face crop.
  * @param {Box} crop
  * @param {number} imageWidth
@@ -90,8 +101,7 @@ export function squareCrop(face, imageWidth, imageHeight, margin = CROP_MARGIN, 
  * @param {number} [coverage]
  */
 export function isTightCrop(crop, imageWidth, imageHeight, coverage = TIGHT_COVERAGE) {
-  const aspect = Math.max(imageWidth, imageHeight) / Math.min(imageWidth, imageHeight);
-  return aspect <= TIGHT_MAX_ASPECT && crop.w * crop.h >= coverage * imageWidth * imageHeight;
+  return nearlySquare(imageWidth, imageHeight) && crop.w * crop.h >= coverage * imageWidth * imageHeight;
 }
 
 /**

@@ -15,7 +15,7 @@ import {
   MODELS, ROW_LENGTH, anchors, anyInputSize, atSize, cutByTile, decode, inputValues, letterbox, suppress,
   tilesFor, toSource,
 } from './blazeface.js';
-import { MIN_CONFIDENCE, TIGHT_MAX_ASPECT, planCrops } from '../domain/faces.js';
+import { MIN_CONFIDENCE, nearlySquare, planCrops } from '../domain/faces.js';
 
 /**
  * @typedef {{ x: number, y: number, width: number, height: number, score: number,
@@ -155,7 +155,7 @@ export async function loadFaceDetector({
     passes = [];
     const { width, height } = source;
     const whole = { x: 0, y: 0, width, height };
-    if (quick && Math.max(width, height) <= TIGHT_MAX_ASPECT * Math.min(width, height)) {
+    if (quick && nearlySquare(width, height)) {
       const first = answer(await run(source, whole, quick.inputSize), width, height);
       if (first.length && first[0].score >= MIN_CONFIDENCE && planCrops(first, width, height).mode === 'tight') {
         return first;
@@ -169,7 +169,7 @@ export async function loadFaceDetector({
         found = found.concat(more.filter((d) => !cutByTile(d, tile, width, height)));
       }
     }
-    if (retry && Math.max(width, height) <= retry.maxAspect * Math.min(width, height)
+    if (retry && nearlySquare(width, height, retry.maxAspect)
       && !found.some((d) => d.score >= retry.below)) {
       const pad = retry.padding * Math.max(width, height);
       found = found.concat(await run(source, { x: -pad, y: -pad, width: width + 2 * pad, height: height + 2 * pad }));
