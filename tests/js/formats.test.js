@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { HEAD_BYTES, ftypBrands, jpegLooksComplete, sizeText, sniffFormat } from '../../site/js/domain/formats.js';
+import { HEAD_BYTES, ftypBrands, jpegLooksComplete, namedPictureFormat, sizeText, sniffFormat } from '../../site/js/domain/formats.js';
 
 const bytes = (/** @type {string|number[]} */ v) => (typeof v === 'string'
   ? new TextEncoder().encode(v) : Uint8Array.from(v));
@@ -91,4 +91,16 @@ test('sizes in words, decimal units', () => {
   assert.equal(sizeText(3_456_789), '3.46 MB');
   assert.equal(sizeText(123_456_789), '123 MB');
   assert.equal(sizeText(1_200_000_000), '1.20 GB');
+});
+
+test('the picture format a media type names, to be checked against the bytes', () => {
+  assert.equal(namedPictureFormat('image/jpeg'), 'jpeg');
+  assert.equal(namedPictureFormat('image/png'), 'png');
+  assert.equal(namedPictureFormat('image/heic'), 'heic');
+  // what sniffFormat names a picture of that type
+  const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...new Array(56).fill(0)]);
+  assert.equal(namedPictureFormat('image/png'), sniffFormat(png).format);
+  for (const type of ['video/mp4', 'image/svg+xml', 'image/x-unknown', 'text/plain', '']) {
+    assert.equal(namedPictureFormat(type), null, type);
+  }
 });

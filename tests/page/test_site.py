@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from clips import face_picture, write_frame_jpeg
+from clips import face_clip, face_picture, write_frame_jpeg
 from conftest import CLIPS, DATASETS, FIXTURES, SITE_DIR, show_every_kind_of_result
 from convert import mesonet, webserver
 from convert.constants import SITE_MODEL_DIR
@@ -194,6 +194,38 @@ def test_bad_inputs_each_get_a_clear_card_and_the_others_finish(open_page, tmp_p
     assert by_name[good.name]["state"] == "done" and by_name[good.name]["verdict"] == "real"
     assert page.tensors() == before
     assert page.errors == [] and page.foreign_requests() == []
+
+
+def test_files_named_as_pictures_are_what_their_bytes_say(open_page, tmp_path):
+    """A file named as a picture goes to the engine before its bytes are read
+    (files.js): that analysis counts only when the bytes agree. A PNG named
+    .jpg scores as the same PNG named .png, a WebM named .jpg is analysed as
+    the video it is, and text named .png gets the unsupported-file card."""
+    face = sorted((FIXTURES / "real").glob("*.jpg"))[0]
+    png = tmp_path / "face.png"
+    Image.open(face).save(png)
+    png_as_jpg = tmp_path / "face-png.jpg"
+    shutil.copy(png, png_as_jpg)
+    webm_as_jpg = tmp_path / "clip.jpg"
+    shutil.copy(face_clip(tmp_path / "clip.webm", [face], seconds=1, fps=5, side=200), webm_as_jpg)
+    text_as_png = tmp_path / "notes.png"
+    text_as_png.write_text("not a picture")
+    page = open_page("?backend=wasm")
+    page.wait_ready()
+    before = page.tensors()
+    added = [png_as_jpg, webm_as_jpg, text_as_png, png, face]
+    rows = page.add_files(added, timeout_ms=180_000)
+    assert [r["file"] for r in rows] == [p.name for p in added]
+    by_name = {r["file"]: r for r in rows}
+    types = {r["file"]: r["type"] for r in page.export_json()["results"]}
+    assert by_name["face-png.jpg"]["state"] == "done" and types["face-png.jpg"] == "image/png"
+    assert by_name["face-png.jpg"]["p_real"] == by_name["face.png"]["p_real"]
+    assert by_name["clip.jpg"]["kind"] == "video" and by_name["clip.jpg"]["state"] == "done"
+    assert types["clip.jpg"] == "video/webm"
+    assert "not a JPEG, PNG" in by_name["notes.png"]["error"]
+    assert by_name[face.name]["state"] == "done" and by_name[face.name]["verdict"] == "real"
+    assert page.tensors() == before
+    assert page.errors == []
 
 
 def test_huge_image_face_and_whole_image_without_full_size_tensors(open_page, tmp_path, pictures, keras):

@@ -4,15 +4,20 @@
  * at once (from a drop of many, a few cards per task), then what it is is
  * read from its first bytes (formats.js) and it joins the pipeline in the
  * order added, as a picture (images.js) or a video (videos.js), or gets its
- * error card; a file analysed again with the model
- * in use goes into the same card; "Clear results" takes every file off the
- * page, after the jobs already asked for, and lets go of what their cards
- * held.
+ * error card. A file named as a picture, with none before it waiting, joins
+ * at once, its bytes read as the engine starts on it (a photo's verdict
+ * does not wait for the page to draw its card). A file analysed again with
+ * the model in use goes into the same card; "Clear results" takes every
+ * file off the page, after the jobs already asked for, and lets go of what
+ * their cards held.
  */
 import { CARDS_PER_TASK } from '../domain/config.js';
-import { HEAD_BYTES, jpegLooksComplete, sniffFormat } from '../domain/formats.js';
+import { HEAD_BYTES, jpegLooksComplete, namedPictureFormat, sniffFormat } from '../domain/formats.js';
 import { createCard, resetCard, setFileFacts } from '../views/card.js';
 import { $, READY_TEXT, setStatus } from './page.js';
+
+/** What a file that can no longer be read gets (moved, deleted or changed since it was chosen). */
+const UNREADABLE = 'This file could not be read: it was moved, deleted or changed after it was chosen. Add it again.';
 
 /** A promise settled in a later task (the page draws and answers events between). */
 const nextTask = () => new Promise((resolve) => { setTimeout(resolve, 0); });
@@ -20,7 +25,7 @@ const nextTask = () => new Promise((resolve) => { setTimeout(resolve, 0); });
 /**
  * @typedef {import('./state.js').Entry} Entry
  * @typedef {import('../domain/records.js').FileResult} FileResult
- * @typedef {import('../domain/formats.js').Sniffed} Sniffed
+ * @typedef {import('./state.js').FileKind} FileKind
  *
  * @typedef {object} Files
  * @property {(files: File[]) => void} add files onto the page, each to the pipeline in the order added
@@ -40,6 +45,18 @@ export function setupFiles({ state, pipeline, entries, overview, imageJob, video
   /** Cards still to be made, and the promise that makes them in order (CARDS_PER_TASK). */
   let unmade = 0;
   let making = Promise.resolve();
+
+  /** Steps waiting on state.adding (files being read, a clear): while any is, a file added waits its turn. */
+  let waiting = 0;
+
+  /**
+   * A step after the ones asked for before it: files join the pipeline in the order added.
+   * @param {() => Promise<void>|void} step
+   */
+  function afterAdding(step) {
+    waiting += 1;
+    state.adding = state.adding.then(step).catch(reportError).finally(() => { waiting -= 1; });
+  }
 
   /**
    * Files onto the page in the order given: a few (at most CARDS_PER_TASK,
@@ -82,10 +99,23 @@ export function setupFiles({ state, pipeline, entries, overview, imageJob, video
       overview.touch(entry);
       return entry;
     });
-    // What each file is, from its bytes, then each joins the pipeline in the order added.
-    state.adding = state.adding.then(async () => {
-      const kinds = await Promise.all(fresh.map((entry) => readKind(entry.file)));
-      fresh.forEach((entry, i) => enqueue(entry, kinds[i]));
+    // A file named as a picture, with none before it still waiting, joins the
+    // pipeline at once: the engine starts on it while its first bytes are
+    // read, and its analysis counts if they say the same (imageJob).
+    let early = 0;
+    for (; early < fresh.length && waiting === 0; early += 1) {
+      const entry = fresh[early];
+      const guess = namedPictureFormat(entry.file.type);
+      if (!guess) break;
+      const kind = readKind(entry.file).then((read) => learn(entry, read));
+      pipeline.add(imageJob(entry, { kind, guess, otherwise: (read) => route(entry, read) }));
+    }
+    // The others: what each file is, from its bytes, then each joins the pipeline in the order added.
+    const rest = fresh.slice(early);
+    if (!rest.length) return;
+    afterAdding(async () => {
+      const kinds = await Promise.all(rest.map((entry) => readKind(entry.file)));
+      rest.forEach((entry, i) => enqueue(entry, kinds[i]));
     });
   }
 
@@ -105,12 +135,22 @@ export function setupFiles({ state, pipeline, entries, overview, imageJob, video
   /**
    * A file whose kind is known joins the pipeline (or gets its error card).
    * @param {Entry} entry
-   * @param {{ sniffed: Sniffed, notes: string[] }} kind
+   * @param {FileKind} kind
    */
   function enqueue(entry, kind) {
     if (entry.removed) return;
+    route(entry, learn(entry, kind));
+  }
+
+  /**
+   * What a file's bytes are, onto its entry and card.
+   * @param {Entry} entry
+   * @param {FileKind} kind
+   * @returns {FileKind}
+   */
+  function learn(entry, kind) {
     entry.kind = kind;
-    const { sniffed, notes } = kind;
+    const { sniffed } = kind;
     if (sniffed.type) {
       Object.assign(entry.facts, { type: sniffed.type, label: sniffed.label ?? sniffed.type });
       entry.result.type = sniffed.type;
@@ -121,18 +161,36 @@ export function setupFiles({ state, pipeline, entries, overview, imageJob, video
       entry.card.dataset.kind = sniffed.kind;
       entry.result.kind = sniffed.kind;
     }
+    return kind;
+  }
+
+  /**
+   * A file to the job its bytes call for, or its error card.
+   * @param {Entry} entry
+   * @param {FileKind} kind
+   */
+  function route(entry, kind) {
+    if (entry.removed) return;
+    const { sniffed } = kind;
     if (sniffed.kind === 'video') pipeline.add(videoJob(entry));
-    else if (sniffed.kind === 'image') pipeline.add(imageJob(entry, { sniffed, notes }));
+    else if (sniffed.kind === 'image') pipeline.add(imageJob(entry, { kind }));
     else entries.fail(entry, sniffed.message || 'Unsupported file.');
   }
 
   /**
    * What a file is (formats.js) and what to say about it.
    * @param {File} file
+   * @returns {Promise<FileKind>}
    */
   async function readKind(file) {
-    // the first bytes say what it is, the last whether a JPEG is complete: read both at once
-    const [head, tail] = await Promise.all([file.slice(0, HEAD_BYTES), file.slice(-64)].map((b) => b.arrayBuffer()));
+    let head;
+    let tail;
+    try {
+      // the first bytes say what it is, the last whether a JPEG is complete: read both at once
+      [head, tail] = await Promise.all([file.slice(0, HEAD_BYTES), file.slice(-64)].map((b) => b.arrayBuffer()));
+    } catch {
+      return { sniffed: { kind: 'unsupported', format: 'unknown', message: UNREADABLE }, notes: [] };
+    }
     const sniffed = sniffFormat(new Uint8Array(head), file.type);
     /** @type {string[]} */
     const notes = [];
@@ -155,7 +213,7 @@ export function setupFiles({ state, pipeline, entries, overview, imageJob, video
     Object.assign(entry.result, { sha256: hashed, type: entry.facts.type });
     entry.model = null;
     overview.touch(entry);
-    state.adding = state.adding.then(async () => enqueue(entry, entry.kind ?? await readKind(entry.file)));
+    afterAdding(async () => enqueue(entry, entry.kind ?? await readKind(entry.file)));
   }
 
   /** What a card holds on to (its video's URL and thumbnails, its maps' sources). @param {HTMLElement} card */
@@ -174,7 +232,7 @@ export function setupFiles({ state, pipeline, entries, overview, imageJob, video
     // After the files added before it have their cards and have joined the
     // pipeline, and after every job before it.
     making.then(() => {
-      state.adding = state.adding.then(() => {
+      afterAdding(() => {
         pipeline.add({
           alone: true,
           start: () => {},

@@ -13,9 +13,19 @@ import { $, announce } from './page.js';
 /**
  * @typedef {import('./state.js').Entry} Entry
  * @typedef {import('./state.js').ModelRecord} ModelRecord
- * @typedef {import('../domain/formats.js').Sniffed} Sniffed
- * @typedef {(entry: Entry, options: { sniffed: Sniffed, notes: string[], whole?: boolean })
- *   => import('../domain/pipeline.js').Job<{ outcome: import('../domain/engine-api.js').Result, started: number }|null>} ImageJob
+ * @typedef {import('./state.js').FileKind} FileKind
+ * @typedef {import('../domain/engine-api.js').Result} Result
+ * @typedef {{ outcome: Result, started: number, kind: FileKind }|{ other: FileKind }|null} Analysed
+ *   the picture's analysis, or what the file turned out to be instead
+ *
+ * @typedef {object} ImageOptions
+ * @property {FileKind|Promise<FileKind>} kind what the file's bytes are, or the promise of it
+ * @property {string|null} [guess] the picture format the file's name says (formats.js namedPictureFormat):
+ *   the engine starts on it at once, and its analysis counts if the bytes say the same
+ * @property {(kind: FileKind) => void} [otherwise] what to do with a file whose bytes say it is not a picture
+ * @property {boolean} [whole] score the whole picture even with faces on
+ *
+ * @typedef {(entry: Entry, options: ImageOptions) => import('../domain/pipeline.js').Job<Analysed>} ImageJob
  */
 
 /**
@@ -29,46 +39,64 @@ export function createImageJob({ engine, ready, state, pipeline, entries, overvi
   /**
    * A picture through the engine, then onto its card.
    * @param {Entry} entry
-   * @param {{ sniffed: Sniffed, notes: string[], whole?: boolean }} options
-   *   whole: score the whole picture even with faces on
-   * @returns {import('../domain/pipeline.js').Job<{ outcome: import('../domain/engine-api.js').Result, started: number }|null>}
+   * @param {ImageOptions} options
+   * @returns {import('../domain/pipeline.js').Job<Analysed>}
    */
-  function imageJob(entry, { sniffed, notes, whole = false }) {
+  function imageJob(entry, { kind, guess = null, otherwise = () => {}, whole = false }) {
     const faces = settings.faces() && !whole;
     return {
       async start() {
         if (entry.removed) return null;
         const e = await engine;
         await ready;
-        entries.start(entry);
         const started = performance.now();
-        return { outcome: await e.analyseImage(entry.file, { faces, explain: heatmaps.on(), format: sniffed.format }), started };
+        /** @param {string} format */
+        const analyse = (format) => e.analyseImage(entry.file, { faces, explain: heatmaps.on(), format });
+        // A file named as a picture goes to the engine while its first bytes
+        // are read (a few ms, and the page draws its card meanwhile).
+        const early = guess ? analyse(guess) : null;
+        early?.catch(() => {}); // its failure is told below, if it counts
+        entries.start(entry);
+        const known = await kind;
+        if (early && known.sniffed.format === guess) return { outcome: await early, started, kind: known };
+        early?.then(release, () => {});
+        if (known.sniffed.kind !== 'image') return { other: known };
+        return { outcome: await analyse(known.sniffed.format), started, kind: known };
       },
       async finish(done) {
         if (!done.ok) {
-          entries.fail(entry, await entries.failure(done.error, sniffed));
+          entries.fail(entry, await entries.failure(done.error, (await kind).sniffed));
           return;
         }
         if (!done.value) return;
-        const { outcome, started } = done.value;
+        if ('other' in done.value) {
+          otherwise(done.value.other);
+          return;
+        }
+        const { outcome, started, kind: { sniffed, notes } } = done.value;
         try {
           if (entry.removed) return;
           showImage(entry, outcome, notes, sniffed);
           // From the request to the verdict on the card: reading, decoding, faces, scores, drawing.
           entry.card.dataset.fileMs = (performance.now() - started).toFixed(2);
         } finally {
-          outcome.preview?.close();
-          outcome.crops.forEach((c) => c?.close());
+          release(outcome);
         }
       },
     };
   }
 
+  /** What an outcome holds (its preview, its crops). @param {Result} outcome */
+  function release(outcome) {
+    outcome.preview?.close();
+    outcome.crops.forEach((c) => c?.close());
+  }
+
   /**
    * @param {Entry} entry
-   * @param {import('../domain/engine-api.js').Result} outcome
+   * @param {Result} outcome
    * @param {string[]} notes
-   * @param {Sniffed} sniffed
+   * @param {import('../domain/formats.js').Sniffed} sniffed
    */
   function showImage(entry, outcome, notes, sniffed) {
     const { card, file, result } = entry;
@@ -79,7 +107,7 @@ export function createImageJob({ engine, ready, state, pipeline, entries, overvi
       picture: /** @type {ImageBitmap} */ (outcome.preview), width: outcome.width, height: outcome.height,
       analysis, verdict: shown, notes, backend: state.backend, thresholds: model.thresholds,
       onScoreWhole: analysis.mode === 'no-face'
-        ? () => { pipeline.add(imageJob(entry, { sniffed, notes, whole: true })); }
+        ? () => { pipeline.add(imageJob(entry, { kind: { sniffed, notes }, whole: true })); }
         : null,
     });
     entry.model = model;

@@ -13,6 +13,7 @@ import { cleanSettings, readSettings, writeSettings } from '../domain/settings.j
  * @typedef {import('../domain/faces.js').Box} Box
  * @typedef {import('../domain/formats.js').Sniffed} Sniffed
  * @typedef {import('../sources/video-reader.js').Video} Video
+ * @typedef {{ sniffed: Sniffed, notes: string[] }} FileKind what a file's bytes are (formats.js), and what to say of them
  *
  * The other pieces main.js makes once and hands to the app's modules:
  * @typedef {Promise<import('../domain/engine-api.js').Engine>} EnginePromise the page's engine, once started
@@ -34,7 +35,7 @@ import { cleanSettings, readSettings, writeSettings } from '../domain/settings.j
  * @property {FileResult} result
  * @property {import('../views/summary.js').Row} row what the overview shows of it
  * @property {import('../views/card.js').FileFacts} facts
- * @property {{ sniffed: Sniffed, notes: string[] }|null} kind what the bytes are, once read
+ * @property {FileKind|null} kind what the bytes are, once read
  * @property {ModelRecord|null} model the model that produced the result shown
  * @property {Promise<void>|null} hashing
  * @property {boolean} removed cleared from the page

@@ -139,6 +139,17 @@ export function sniffFormat(head, mime = '') {
 }
 
 /**
+ * The picture format a media type names (image/jpeg -> jpeg), or null: the
+ * browser's guess from the file's name, to be checked against the bytes.
+ * @param {string} type
+ * @returns {string|null}
+ */
+export function namedPictureFormat(type) {
+  if (!type.startsWith('image/')) return null;
+  return Object.entries(NAMES).find(([, name]) => name.type === type)?.[0] ?? null;
+}
+
+/**
  * Whether a JPEG's bytes end where a JPEG ends (FF D9, allowing trailing padding).
  * @param {Uint8Array} tail the last bytes of the file
  */
