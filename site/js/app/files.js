@@ -55,7 +55,7 @@ export function setupFiles({ state, pipeline, entries, overview, imageJob, video
    */
   function afterAdding(step) {
     waiting += 1;
-    state.adding = state.adding.then(step).catch(reportError).finally(() => { waiting -= 1; });
+    state.adding = state.adding.then(step).catch((error) => { console.error(error); }).finally(() => { waiting -= 1; });
   }
 
   /**
