@@ -37,11 +37,13 @@ SWEEP_FRAMES = 30  # frames for the face to cross the frame and back (1 s at the
 SWEEP_X = (220, 420)  # its centre's horizontal range, pixels
 CROP_MARGIN = 1.2  # native only: square side over the Haar box's longer side (the page calibrates its own)
 LIVE = "[data-testid=live-score]"
+# The engine's tensors (its worker answers one request at a time: counted
+# between two frames) and the page's JS heap, with the live score's data.
 SAMPLE = f"""async () => {{
-  const tf = await import('./vendor/tf.js');
+  const engine = await (await import('./js/app/main.js')).engine;
+  const tensors = await engine.tensors();
   const score = document.querySelector('{LIVE}');
-  while (score.dataset.busy === 'true') await new Promise((resolve) => setTimeout(resolve, 2));
-  return {{ t: performance.now(), tensors: tf.memory().numTensors,
+  return {{ t: performance.now(), tensors, where: engine.where,
     heap: performance.memory ? performance.memory.usedJSHeapSize : null, ...score.dataset }};
 }}"""
 

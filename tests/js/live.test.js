@@ -91,27 +91,44 @@ test('fps: intervals over their span within the window; 0 with under two frames'
   assert.equal(fps.fps(2000), 0);
 });
 
-test('frame gate: a frame offered while busy is dropped, never queued', () => {
+test('frame gate: frames offered while busy are dropped, and the newest is taken when the busy one is done', () => {
   const gate = createFrameGate();
   assert.equal(gate.offer(), true);
   assert.equal(gate.busy, true);
   assert.equal(gate.offer(), false);
   assert.equal(gate.offer(), false);
-  gate.done();
+  // Done: the video shows a frame not yet analysed (the newest of the two), taken at once.
+  assert.equal(gate.done(), true);
+  assert.equal(gate.busy, true);
+  assert.deepEqual(gate.counts(), { frames: 3, callbacks: 3, processed: 1, dropped: 1 });
+  // Done again with nothing presented meanwhile: the gate is free, no frame runs by itself.
+  assert.equal(gate.done(), false);
   assert.equal(gate.busy, false);
-  // Nothing was queued: the gate is simply free again, no frame runs by itself.
-  assert.deepEqual(gate.counts(), { frames: 3, callbacks: 3, processed: 1, dropped: 2 });
+  assert.deepEqual(gate.counts(), { frames: 3, callbacks: 3, processed: 2, dropped: 1 });
   assert.equal(gate.offer(), true);
-  gate.done();
-  assert.deepEqual(gate.counts(), { frames: 4, callbacks: 4, processed: 2, dropped: 2 });
+  assert.equal(gate.done(), false);
+  assert.deepEqual(gate.counts(), { frames: 4, callbacks: 4, processed: 3, dropped: 1 });
+});
+
+test('frame gate: when stopping, a frame presented meanwhile is not taken', () => {
+  const gate = createFrameGate();
+  gate.offer();
+  gate.offer();
+  assert.equal(gate.done(false), false);
+  assert.equal(gate.busy, false);
+  assert.deepEqual(gate.counts(), { frames: 2, callbacks: 2, processed: 1, dropped: 1 });
+  // and nothing is left waiting for the next frame
+  assert.equal(gate.offer(), true);
+  assert.equal(gate.done(), false);
 });
 
 test('frame gate: frames merged into one callback count, and only the newest can be processed', () => {
   const gate = createFrameGate();
   assert.equal(gate.offer(3), true); // three frames presented, the newest is processed
-  assert.equal(gate.offer(2), false); // busy: both dropped
-  gate.done();
-  assert.deepEqual(gate.counts(), { frames: 5, callbacks: 2, processed: 1, dropped: 4 });
+  assert.equal(gate.offer(2), false); // busy: both dropped, the newer one taken when done
+  assert.equal(gate.done(), true);
+  assert.equal(gate.done(), false);
+  assert.deepEqual(gate.counts(), { frames: 5, callbacks: 2, processed: 2, dropped: 3 });
   const c = gate.counts();
   assert.equal(c.frames, c.processed + c.dropped);
 });

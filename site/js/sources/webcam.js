@@ -5,8 +5,10 @@
  * the engine's liveFrame (faces found on every analysed frame, as in a
  * photo, and scored, off this thread) -> tracks and smoothing (live.js) ->
  * overlay and [data-testid=live-score]. A frame that arrives while the
- * previous one is still being processed is dropped, never queued. The camera is released on
- * stop and whenever the page is hidden. The bookkeeping is in live.js (pure).
+ * previous one is still being processed is dropped, never queued; when that
+ * one is done, the frame the video shows then is taken at once. The camera
+ * is released on stop and whenever the page is hidden. The bookkeeping is
+ * in live.js (pure).
  */
 import { boxText } from '../domain/faces.js';
 import { createFpsCounter, createFrameGate, createTracker } from '../domain/live.js';
@@ -201,9 +203,20 @@ export function setupWebcam({ ready, engine, thresholds, backend }) {
     schedule(s);
     const take = s.gate.offer(presented);
     writeCounts(s);
-    if (!take) return;
+    if (take) run(s);
+  }
+
+  /**
+   * Analyse the frame the video shows, then the one it shows by then if one
+   * was presented meanwhile (createFrameGate).
+   * @param {Session} s
+   */
+  function run(s) {
     processFrame(s).finally(() => {
-      s.gate.done();
+      if (s.gate.done(!s.stopped)) {
+        run(s);
+        return;
+      }
       if (!s.stopped) writeCounts(s);
       else if (!session) score.dataset.busy = 'false'; // no tensor of a frame is alive now
     });
