@@ -64,8 +64,8 @@ export function setupFiles({ state, pipeline, entries, overview, imageJob, video
    * per task, from the next task on, so that the event that brought them
    * (a change, a drop) ends at once. The few go to the engine at once when
    * named as pictures (addNow); a batch's files wait for their first bytes,
-   * which spaces their analyses out (started together, 1 to 2 drops of 60
-   * in 3 had a task over 50 ms as their results were drawn, none otherwise).
+   * which spaces their analyses out (started together, 2 drops of 60 in 3
+   * had a task over 50 ms as their results were drawn; none otherwise).
    * @param {File[]} files
    */
   function addFiles(files) {
