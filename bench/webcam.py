@@ -41,9 +41,10 @@ LIVE = "[data-testid=live-score]"
 # between two frames) and the page's JS heap, with the live score's data.
 SAMPLE = f"""async () => {{
   const engine = await (await import('./js/app/main.js')).engine;
+  if (engine.where !== 'worker') throw new Error(`the engine runs on the ${{engine.where}}, not in its worker`);
   const tensors = await engine.tensors();
   const score = document.querySelector('{LIVE}');
-  return {{ t: performance.now(), tensors, where: engine.where,
+  return {{ t: performance.now(), tensors,
     heap: performance.memory ? performance.memory.usedJSHeapSize : null, ...score.dataset }};
 }}"""
 
